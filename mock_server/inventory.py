@@ -1,0 +1,151 @@
+"""The state of the emulated Vonage: accounts, the pool, owned numbers, and the five operations.
+
+Plain Python, no HTTP: each public method is one Numbers API operation and raises domain errors.
+Checks come before changes, so a failed operation leaves the state exactly as it was.
+"""
+
+import bisect
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from mock_server.accounts import Account, Accounts
+from mock_server.errors import AddressRequired, MethodFailed
+from mock_server.matching import Pattern, matches
+from mock_server.numbers import AvailableNumber, NumberConfig, OwnedNumber
+from mock_server.pagination import Page, PageRequest, paginate
+from mock_server.pool import Pool, PoolFilter
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    selection: PoolFilter
+    page: PageRequest = PageRequest()
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedQuery:
+    country: str | None = None
+    pattern: Pattern | None = None
+    has_application: bool | None = None
+    application_id: str | None = None
+    page: PageRequest = PageRequest()
+
+    def admits(self, number: OwnedNumber) -> bool:
+        apps = number.config.linked_applications()
+        return (
+            (self.country is None or number.attributes.country == self.country)
+            and matches(self.pattern, number.msisdn)
+            and (self.has_application is None or bool(apps) == self.has_application)
+            and (self.application_id is None or self.application_id in apps)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRef:
+    """The number an operation names: `country` + `msisdn`, as every POST sends them."""
+
+    country: str
+    msisdn: str
+
+
+class Inventory:
+    """Everything the mock knows, and the operations of the Numbers API on it."""
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        pool: Pool,
+        owned: Iterable[tuple[str, OwnedNumber]] = (),
+        address_required: Iterable[str] = (),
+    ) -> None:
+        self.accounts = accounts
+        self.pool = pool
+        self.address_required = frozenset(address_required)
+        self._owned: dict[str, OwnedNumber] = {}
+        self._owner: dict[str, str] = {}
+        self._by_account: dict[str, list[str]] = {a.api_key: [] for a in accounts}
+        # One lock around every operation: the server is single-threaded today, but the pytest
+        # plugin and control plane may call in from other threads.
+        self._lock = threading.RLock()
+        for api_key, number in owned:
+            self._assign(api_key, number)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> Page[AvailableNumber]:
+        """`GET /number/search`: the pool of one country, filtered and paged."""
+        with self._lock:
+            return paginate(self.pool.search(query.selection), query.page)
+
+    def list_owned(self, account: Account, query: OwnedQuery) -> Page[OwnedNumber]:
+        """`GET /account/numbers`: the account's own numbers, filtered and paged."""
+        with self._lock:
+            numbers = (self._owned[m] for m in self._by_account.get(account.api_key, []))
+            return paginate((n for n in numbers if query.admits(n)), query.page)
+
+    def owned_by(self, api_key: str) -> list[OwnedNumber]:
+        with self._lock:
+            return [self._owned[m] for m in self._by_account.get(api_key, [])]
+
+    def owned_items(self) -> Iterator[tuple[str, OwnedNumber]]:
+        """Every owned number with its owner's api_key."""
+        for api_key, msisdns in self._by_account.items():
+            for msisdn in msisdns:
+                yield api_key, self._owned[msisdn]
+
+    @property
+    def owned_count(self) -> int:
+        return len(self._owned)
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def buy(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
+        """`POST /number/buy`: move a number from the pool to the account, charging its price."""
+        with self._lock:
+            buyer = self.accounts.acting_on(caller, target_api_key)
+            number = self.pool.find(ref.msisdn)
+            # Vonage answers the same "method failed" for unknown, owned, and wrong-country
+            # numbers, so a client cannot probe other accounts' numbers.
+            if number is None or number.attributes.country != ref.country:
+                raise MethodFailed()
+            if ref.country in self.address_required:
+                raise AddressRequired()
+            if buyer.balance < number.attributes.price:
+                raise MethodFailed()
+            self.pool.take(ref.msisdn)
+            buyer.balance -= number.attributes.price
+            self._assign(buyer.api_key, OwnedNumber(ref.msisdn, number.attributes))
+
+    def cancel(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
+        """`POST /number/cancel`: return an owned number to the pool, its configuration cleared."""
+        with self._lock:
+            owner = self.accounts.acting_on(caller, target_api_key)
+            number = self._owned_by(owner, ref)
+            del self._owned[ref.msisdn], self._owner[ref.msisdn]
+            msisdns = self._by_account[owner.api_key]
+            del msisdns[bisect.bisect_left(msisdns, ref.msisdn)]
+            self.pool.give_back(AvailableNumber(number.msisdn, number.attributes))
+
+    def update(self, caller: Account, ref: NumberRef, changes: dict[str, str | None]) -> None:
+        """`POST /number/update`: change an owned number's configuration (None clears a field)."""
+        with self._lock:
+            number = self._owned_by(caller, ref)
+            number.config = number.config.updated(changes)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _owned_by(self, account: Account, ref: NumberRef) -> OwnedNumber:
+        number = self._owned.get(ref.msisdn)
+        if (
+            number is None
+            or self._owner[ref.msisdn] != account.api_key
+            or number.attributes.country != ref.country
+        ):
+            raise MethodFailed()
+        return number
+
+    def _assign(self, api_key: str, number: OwnedNumber) -> None:
+        self._owned[number.msisdn] = number
+        self._owner[number.msisdn] = api_key
+        bisect.insort(self._by_account.setdefault(api_key, []), number.msisdn)

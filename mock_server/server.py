@@ -1,0 +1,64 @@
+"""Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+
+import uvicorn
+
+from mock_server import tls
+from mock_server.app import create_app
+from mock_server.fixtures import FixtureFile
+from mock_server.settings import Settings
+
+logger = logging.getLogger("mock_server")
+
+
+class _Listener(uvicorn.Server):
+    """A uvicorn server that leaves signals to the runner, which stops every listener at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def tls_files(settings: Settings) -> tls.TlsFiles:
+    """The user's certificate when given, otherwise the local CA's, created on first use."""
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        return tls.user_supplied(settings.tls_cert, settings.tls_key)
+    return tls.ensure_certificates(settings.tls_dir, settings.tls_names)
+
+
+async def serve(settings: Settings, fixtures: FixtureFile) -> None:
+    """Run until SIGINT or SIGTERM."""
+    files = tls_files(settings) if settings.https_port else None
+    app = create_app(settings, fixtures, files.ca_cert if files else None)
+    common = {"host": settings.host, "log_level": settings.log_level, "access_log": False}
+    # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
+    listeners = [_Listener(uvicorn.Config(app, port=settings.port, lifespan="on", **common))]
+    if files is not None:
+        https = uvicorn.Config(
+            app,
+            port=settings.https_port,
+            lifespan="off",
+            ssl_certfile=str(files.cert_chain),
+            ssl_keyfile=str(files.key),
+            **common,
+        )
+        listeners.append(_Listener(https))
+        if files.ca_cert is not None:
+            logger.info("HTTPS certificate signed by the local CA %s", files.ca_cert)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, _stop, listeners)
+    first = asyncio.create_task(listeners[0].serve())
+    while not listeners[0].started and not first.done():
+        await asyncio.sleep(0.01)
+    await asyncio.gather(first, *(listener.serve() for listener in listeners[1:]))
+
+
+def _stop(listeners: list[_Listener]) -> None:
+    for listener in listeners:
+        listener.should_exit = True

@@ -1,0 +1,65 @@
+"""The one settings object: every knob, settable by a CLI flag or a NUMBERS_MOCK_ variable."""
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "vonage-numbers-mock"
+ENV_PREFIX = "NUMBERS_MOCK_"
+
+
+def default_fixtures_path() -> Path:
+    """The shipped fixtures: beside the package when installed, at the repository top otherwise."""
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "fixtures" / "default.json"
+    return installed if installed.exists() else package_dir.parent / "fixtures" / "default.json"
+
+
+def default_tls_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME) / "tls"
+
+
+class Settings(BaseSettings):
+    """Everything the server can be told, with the defaults a first-time user expects."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        cli_kebab_case=True,
+        cli_implicit_flags=True,
+        cli_prog_name=APP_NAME,
+        extra="ignore",
+    )
+
+    host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 for all).")
+    port: int = Field(8080, ge=0, le=65535, description="HTTP port.")
+    https_port: int = Field(8443, ge=0, le=65535, description="HTTPS port; 0 turns HTTPS off.")
+    fixtures: Path = Field(
+        default_factory=default_fixtures_path, description="Fixtures file (JSON) to load at start."
+    )
+    tls_dir: Path = Field(
+        default_factory=default_tls_dir,
+        description="Where the generated CA and server certificate are kept across restarts.",
+    )
+    tls_cert: Path | None = Field(
+        None, description="A certificate chain (PEM) to serve instead of the generated one."
+    )
+    tls_key: Path | None = Field(None, description="The private key (PEM) of --tls-cert.")
+    tls_names: list[str] = Field(
+        default_factory=list,
+        description="Extra DNS names or IP addresses for the generated server certificate.",
+    )
+    method_failed_status: Literal[420, 400, 200] = Field(
+        420, description="HTTP status that carries a 420 'method failed' body."
+    )
+    empty_numbers: Literal["list", "omit"] = Field(
+        "list", description="On an empty page, send \"numbers\": [] (list) or leave it out (omit)."
+    )
+    xml_names: Literal["kebab", "camel"] = Field(
+        "kebab", description="XML element names: kebab-case (Vonage's docs) or camelCase."
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="Server log level."
+    )
