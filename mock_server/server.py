@@ -13,7 +13,8 @@ from mock_server.app import create_app
 from mock_server.fixtures import FixtureFile
 from mock_server.settings import Settings
 
-logger = logging.getLogger("mock_server")
+# uvicorn configures its own loggers only: speak through its error logger so messages show.
+logger = logging.getLogger("uvicorn.error")
 
 
 class _Listener(uvicorn.Server):
@@ -48,14 +49,14 @@ async def serve(settings: Settings, fixtures: FixtureFile) -> None:
             **common,
         )
         listeners.append(_Listener(https))
-        if files.ca_cert is not None:
-            logger.info("HTTPS certificate signed by the local CA %s", files.ca_cert)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stop, listeners)
     first = asyncio.create_task(listeners[0].serve())
     while not listeners[0].started and not first.done():
         await asyncio.sleep(0.01)
+    if files is not None:
+        logger.info("TLS certificate %s; clients trust the CA %s", files.cert_chain, files.ca_cert)
     await asyncio.gather(first, *(listener.serve() for listener in listeners[1:]))
 
 
