@@ -1,4 +1,4 @@
-"""The command line: settings from flags and NUMBERS_MOCK_ variables, fixtures checked, then serve."""
+"""The command line: settings from flags and NUMBERS_MOCK_ variables, fixtures checked, serve."""
 
 import asyncio
 import sys

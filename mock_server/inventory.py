@@ -7,12 +7,12 @@ Checks come before changes, so a failed operation leaves the state exactly as it
 import bisect
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mock_server.accounts import Account, Accounts
 from mock_server.errors import AddressRequired, MethodFailed
 from mock_server.matching import Pattern, matches
-from mock_server.numbers import AvailableNumber, NumberConfig, OwnedNumber
+from mock_server.numbers import AvailableNumber, OwnedNumber
 from mock_server.pagination import Page, PageRequest, paginate
 from mock_server.pool import Pool, PoolFilter
 
@@ -20,7 +20,7 @@ from mock_server.pool import Pool, PoolFilter
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     selection: PoolFilter
-    page: PageRequest = PageRequest()
+    page: PageRequest = field(default_factory=PageRequest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class OwnedQuery:
     pattern: Pattern | None = None
     has_application: bool | None = None
     application_id: str | None = None
-    page: PageRequest = PageRequest()
+    page: PageRequest = field(default_factory=PageRequest)
 
     def admits(self, number: OwnedNumber) -> bool:
         apps = number.config.linked_applications()

@@ -5,7 +5,7 @@ Vonage answers as `{"<field>": "Is required."}` / `{"<field>": "Is invalid."}` w
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from mock_server import messages
@@ -17,7 +17,7 @@ from mock_server.pagination import DEFAULT_INDEX, DEFAULT_SIZE, MAX_SIZE, PageRe
 from mock_server.pool import PoolFilter
 
 Params = Mapping[str, str]
-Choice = TypeVar("Choice", NumberType, SearchPattern)
+Choice = TypeVar("Choice")
 
 COUNTRY = re.compile(r"[A-Z]{2}")
 MSISDN = re.compile(r"[0-9]{6,15}")
@@ -71,7 +71,8 @@ class _Reader:
         value = self.text(name)
         if value is None:
             return default
-        if not (value.isascii() and value.isdigit() and len(value) <= 12 and low <= int(value) <= high):
+        digits = value.isascii() and value.isdigit() and len(value) <= 12
+        if not digits or not low <= int(value) <= high:
             self.problems[name] = messages.FIELD_INVALID
             return default
         return int(value)
@@ -85,12 +86,12 @@ class _Reader:
             return None
         return value.lower() == "true"
 
-    def choice(self, name: str, kind: type[Choice]) -> Choice | None:
+    def choice(self, name: str, convert: Callable[[str], Choice]) -> Choice | None:
         value = self.text(name)
         if value is None:
             return None
         try:
-            return kind(int(value)) if kind is SearchPattern else kind(value)
+            return convert(value)
         except ValueError:
             self.problems[name] = messages.FIELD_INVALID
             return None
@@ -102,7 +103,8 @@ class _Reader:
 
 def _pattern(reader: _Reader) -> Pattern | None:
     digits = reader.optional("pattern", PATTERN)
-    mode = reader.choice("search_pattern", SearchPattern) or SearchPattern.STARTS_WITH
+    mode = reader.choice("search_pattern", lambda v: SearchPattern(int(v)))
+    mode = SearchPattern.STARTS_WITH if mode is None else mode
     return Pattern(digits, mode) if digits else None
 
 

@@ -104,8 +104,10 @@ class Pool:
         """True when any block spans a number of `first`..`last`."""
         width = len(first)
         position = bisect.bisect_right(self._keys, (width, int(last))) - 1
-        return position >= 0 and self._blocks[position].width == width and (
-            self._blocks[position].last >= int(first)
+        return (
+            position >= 0
+            and self._blocks[position].width == width
+            and (self._blocks[position].last >= int(first))
         )
 
     def add(self, block: Block) -> None:

@@ -186,7 +186,8 @@ class Renderer:
         element = ET.Element(root)
         for key, value in body.items():
             self._append(element, key, value)
-        return XML_DECLARATION + ET.tostring(element, encoding="utf-8", xml_declaration=False)
+        document: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=False)
+        return XML_DECLARATION + document
 
     def _append(self, parent: ET.Element, key: str, value: Any) -> None:
         name = self._name(key)

@@ -1,4 +1,4 @@
-"""The running mock's state holder: settings, fixtures as loaded, the live inventory, the renderer."""
+"""The running mock's state: settings, fixtures as loaded, the live inventory, the renderer."""
 
 from pathlib import Path
 

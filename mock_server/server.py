@@ -5,8 +5,10 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator
+from typing import Literal
 
 import uvicorn
+from fastapi import FastAPI
 
 from mock_server import tls
 from mock_server.app import create_app
@@ -36,17 +38,16 @@ async def serve(settings: Settings, fixtures: FixtureFile) -> None:
     """Run until SIGINT or SIGTERM."""
     files = tls_files(settings) if settings.https_port else None
     app = create_app(settings, fixtures, files.ca_cert if files else None)
-    common = {"host": settings.host, "log_level": settings.log_level, "access_log": False}
     # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
-    listeners = [_Listener(uvicorn.Config(app, port=settings.port, lifespan="on", **common))]
+    listeners = [_Listener(_config(app, settings, settings.port, lifespan="on"))]
     if files is not None:
-        https = uvicorn.Config(
+        https = _config(
             app,
-            port=settings.https_port,
+            settings,
+            settings.https_port,
             lifespan="off",
             ssl_certfile=str(files.cert_chain),
             ssl_keyfile=str(files.key),
-            **common,
         )
         listeners.append(_Listener(https))
     loop = asyncio.get_running_loop()
@@ -58,6 +59,26 @@ async def serve(settings: Settings, fixtures: FixtureFile) -> None:
     if files is not None:
         logger.info("TLS certificate %s; clients trust the CA %s", files.cert_chain, files.ca_cert)
     await asyncio.gather(first, *(listener.serve() for listener in listeners[1:]))
+
+
+def _config(
+    app: FastAPI,
+    settings: Settings,
+    port: int,
+    lifespan: Literal["on", "off"],
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=port,
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        access_log=False,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
 
 
 def _stop(listeners: list[_Listener]) -> None:

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         420, description="HTTP status that carries a 420 'method failed' body."
     )
     empty_numbers: Literal["list", "omit"] = Field(
-        "list", description="On an empty page, send \"numbers\": [] (list) or leave it out (omit)."
+        "list", description='On an empty page, send "numbers": [] (list) or leave it out (omit).'
     )
     xml_names: Literal["kebab", "camel"] = Field(
         "kebab", description="XML element names: kebab-case (Vonage's docs) or camelCase."

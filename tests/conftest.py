@@ -1,0 +1,62 @@
+"""Shared fixtures: settings on the small test data set and an in-process client that checks
+every Vonage response against the vendor's schemas."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from vendor_spec import validate
+
+from mock_server.app import create_app
+from mock_server.operations import BY_PATH
+from mock_server.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "small.json"
+
+MASTER = ("master01", "MasterSecret0001")
+SUB = ("sub00001", "SubSecret0000001")
+POOR = ("other001", "OtherSecret00001")
+STRANGER = ("stranger", "Stranger00000001")
+
+
+def _check_against_spec(response: httpx.Response) -> None:
+    path = response.request.url.path
+    if path in BY_PATH:
+        response.read()
+        validate(
+            path,
+            response.request.method,
+            response.status_code,
+            response.headers["content-type"],
+            response.content,
+        )
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"fixtures": SMALL, "https_port": 0, "tls_dir": tmp_path / "tls"}
+    return Settings(**(values | overrides))
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    """Build an in-process client on fresh state, with settings overridden as given."""
+    clients: list[TestClient] = []
+
+    def build(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(make_settings(tmp_path, **overrides)))
+        client.event_hooks["response"] = [_check_against_spec]
+        clients.append(client.__enter__())
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
