@@ -1,10 +1,10 @@
 """The one settings object: every knob, settable by a CLI flag or a NUMBERS_MOCK_ variable."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "vonage-numbers-mock"
@@ -63,3 +63,9 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         "info", description="Server log level."
     )
+
+    @model_validator(mode="after")
+    def _certificate_pair(self) -> Self:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("--tls-cert and --tls-key go together: give both or neither")
+        return self
