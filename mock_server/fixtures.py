@@ -209,15 +209,13 @@ def build_inventory(fixtures: FixtureFile) -> Inventory:
     )
     pool = Pool(Block.of_range(*entry.bounds(), entry.attributes()) for entry in fixtures.available)
     owned = [(entry.api_key, entry.owned_number()) for entry in fixtures.owned]
-    for _, number in owned:
-        # An owned number inside an available range is simply not available.
-        if pool.find(number.msisdn) is not None:
-            pool.take(number.msisdn)
     return Inventory(accounts, pool, owned, fixtures.address_required_countries)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
     text = ""
+    if not loc:
+        return "document"
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text

@@ -69,6 +69,9 @@ class Inventory:
         # plugin and control plane may call in from other threads.
         self._lock = threading.RLock()
         for api_key, number in owned:
+            # An owned number inside an available range is simply not available.
+            if pool.find(number.msisdn) is not None:
+                pool.take(number.msisdn)
             self._assign(api_key, number)
 
     # -- reads ------------------------------------------------------------------------------

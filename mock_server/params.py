@@ -20,12 +20,14 @@ Params = Mapping[str, str]
 Choice = TypeVar("Choice")
 
 COUNTRY = re.compile(r"[A-Z]{2}")
-MSISDN = re.compile(r"[0-9]{6,15}")
+# E.164 without `+` or `00`: never a leading zero.
+MSISDN = re.compile(r"[1-9][0-9]{5,14}")
 PATTERN = re.compile(r"[0-9]{1,15}")
 MAX_INDEX = 10**9
 MAX_VALUE_LENGTH = 2048
-# Characters XML 1.0 cannot carry: refused at the door so stored values always render.
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Control characters (XML 1.0 cannot carry most, and \r does not survive XML parsing) and lone
+# surrogates (UTF-8 cannot): refused at the door so stored values always render.
+UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 # `POST /number/update` wire names and the NumberConfig fields they set.
 UPDATE_FIELDS = {
@@ -71,11 +73,11 @@ class _Reader:
         value = self.text(name)
         if value is None:
             return default
-        digits = value.isascii() and value.isdigit() and len(value) <= 12
-        if not digits or not low <= int(value) <= high:
+        number = _ascii_int(value)
+        if number is None or not low <= number <= high:
             self.problems[name] = messages.FIELD_INVALID
             return default
-        return int(value)
+        return number
 
     def boolean(self, name: str) -> bool | None:
         value = self.text(name)
@@ -101,9 +103,23 @@ class _Reader:
             raise InvalidParameters(self.problems)
 
 
+def _ascii_int(value: str) -> int | None:
+    """Plain ASCII digits only: `int()` alone would take "1_0", " 1\x0c" or Arabic-Indic digits."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return None
+    return int(value)
+
+
+def _search_pattern(value: str) -> SearchPattern:
+    number = _ascii_int(value)
+    if number is None:
+        raise ValueError(value)
+    return SearchPattern(number)
+
+
 def _pattern(reader: _Reader) -> Pattern | None:
     digits = reader.optional("pattern", PATTERN)
-    mode = reader.choice("search_pattern", lambda v: SearchPattern(int(v)))
+    mode = reader.choice("search_pattern", _search_pattern)
     mode = SearchPattern.STARTS_WITH if mode is None else mode
     return Pattern(digits, mode) if digits else None
 
@@ -121,7 +137,7 @@ def _features(reader: _Reader) -> frozenset[Feature]:
         return frozenset()
     try:
         # Clients send the set in any order (`SMS,VOICE,MMS`, `SMS,MMS,VOICE`): compare as a set.
-        return frozenset(Feature(part.strip()) for part in value.split(","))
+        return frozenset(Feature(part.strip(" ")) for part in value.split(","))
     except ValueError:
         reader.problems["features"] = messages.FIELD_INVALID
         return frozenset()
@@ -183,7 +199,7 @@ def update_changes(params: Params) -> tuple[NumberRef, dict[str, str | None]]:
         allowed = ALLOWED_VALUES.get(wire)
         if value is not None and (
             len(value) > MAX_VALUE_LENGTH
-            or XML_UNSAFE.search(value)
+            or UNSAFE_TEXT.search(value)
             or (allowed is not None and value not in allowed)
         ):
             reader.problems[wire] = messages.FIELD_INVALID
