@@ -18,6 +18,8 @@ from mock_server.settings import Settings
 # uvicorn configures its own loggers only: speak through its error logger so messages show.
 logger = logging.getLogger("uvicorn.error")
 
+SHUTDOWN_GRACE_SECONDS = 1
+
 
 class _Listener(uvicorn.Server):
     """A uvicorn server that leaves signals to the runner, which stops every listener at once."""
@@ -76,6 +78,9 @@ def _config(
         lifespan=lifespan,
         log_level=settings.log_level,
         access_log=False,
+        # An idle keep-alive TLS client never answers the close_notify of a shutdown, and asyncio
+        # waits 30 s for it: bound the wait so SIGTERM stops the mock within about a second.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )

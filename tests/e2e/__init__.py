@@ -1,0 +1,1 @@
+"""End-to-end tests: each official client against a real mock server process."""
