@@ -1,14 +1,22 @@
 """The one settings object: every knob, settable by a CLI flag or a NUMBERS_MOCK_ variable."""
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "vonage-numbers-mock"
 ENV_PREFIX = "NUMBERS_MOCK_"
+
+
+def _number_text_as_int(value: object) -> object:
+    # Environment variables arrive as text, and a Literal of ints does not coerce "400".
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+
+MethodFailedStatus = Annotated[Literal[420, 400, 200], BeforeValidator(_number_text_as_int)]
 
 
 def default_fixtures_path() -> Path:
@@ -51,7 +59,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra DNS names or IP addresses for the generated server certificate.",
     )
-    method_failed_status: Literal[420, 400, 200] = Field(
+    method_failed_status: MethodFailedStatus = Field(
         420, description="HTTP status that carries a 420 'method failed' body."
     )
     empty_numbers: Literal["list", "omit"] = Field(

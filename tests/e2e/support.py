@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,10 @@ def _get_json(url: str, context: ssl.SSLContext | None = None) -> Any:
         return json.loads(response.read())
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     # Settings read NUMBERS_MOCK_* variables: a developer's own must not change what tests see.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBERS_MOCK_")}
+    env.update(extra or {})
     env["PYTHONUNBUFFERED"] = "1"
     # Run the working tree's mock_server, even when another copy is installed.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
@@ -173,6 +175,8 @@ def _wait_until_ready(server: MockServer) -> dict[str, Any]:
         try:
             if health is None:
                 health = _get_json(f"{server.http_url}/_mock/health")
+            if not server.https_port:
+                return health
             context = ssl.create_default_context(cafile=str(server.ca_file))
             _get_json(f"{server.https_url}/_mock/health", context)
             return health
@@ -182,15 +186,23 @@ def _wait_until_ready(server: MockServer) -> dict[str, Any]:
     raise RuntimeError(f"not ready after {STARTUP_TIMEOUT:.0f} s; last error: {last_error!r}")
 
 
-def start_mock_server(workdir: Path, fixtures: Path = E2E_FIXTURES) -> MockServer:
+def start_mock_server(
+    workdir: Path,
+    fixtures: Path | None = E2E_FIXTURES,
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    https: bool = True,
+) -> MockServer:
     """Start a server on free ports of 127.0.0.1 and wait until both listeners answer.
+
+    `fixtures=None` starts it with the shipped default fixtures; `https=False` with HTTPS off.
 
     The caller must stop it (`stop_mock_server`); on a failed start it is stopped here, and the
     error shows the server's stderr.
     """
     host = "127.0.0.1"
     http_port = free_port(host)
-    https_port = free_port(host)
+    https_port = free_port(host) if https else 0
     while https_port == http_port:
         https_port = free_port(host)
     tls_dir = workdir / "tls"
@@ -201,14 +213,15 @@ def start_mock_server(workdir: Path, fixtures: Path = E2E_FIXTURES) -> MockServe
         "--port", str(http_port),
         "--https-port", str(https_port),
         "--tls-dir", str(tls_dir),
-        "--fixtures", str(fixtures),
         "--log-level", "warning",
+        *(["--fixtures", str(fixtures)] if fixtures is not None else []),
+        *extra_args,
     ]  # fmt: skip
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=_server_env(),
+            env=_server_env(env),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,

@@ -1,0 +1,146 @@
+"""The command line as a user runs it: --help, settings by flag and variable, start-up failures,
+the shipped fixtures, and the CA kept across restarts."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from mock_server import messages
+from mock_server.settings import Settings
+
+from .support import REPO_ROOT, _server_env, start_mock_server, stop_mock_server
+
+SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"
+PRIMARY = ("1a2b3c4d", "MockSecret123456")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
+        cwd=REPO_ROOT, env=_server_env(env), capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([str(SCRIPT), "--help"], id="console-script"),
+        pytest.param([sys.executable, "-m", "mock_server", "--help"], id="python-m"),
+    ],
+)
+def test_help_lists_every_setting(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    for name in Settings.model_fields:
+        assert f"--{name.replace('_', '-')}" in result.stdout
+    assert "usage: vonage-numbers-mock" in result.stdout
+
+
+def test_a_broken_fixture_file_stops_the_start_naming_file_entry_and_field(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text(
+        '{"accounts": [{"api_key": "k", "api_secret": "s"}], "available": [{"country": "GB",'
+        ' "type": "landline", "features": ["VOICE"], "cost": "cheap", "msisdn": "442079460001"}]}'
+    )
+    result = run_cli("--fixtures", str(broken), "--https-port", "0")
+    assert result.returncode == 2
+    assert f"{broken}: available[0].cost:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        pytest.param(
+            [],
+            {"NUMBERS_MOCK_PORT": "eighty"},
+            "invalid setting --port (NUMBERS_MOCK_PORT)",
+            id="bad-variable",
+        ),
+        pytest.param(
+            ["--method-failed-status", "418"], {}, "--method-failed-status", id="bad-flag"
+        ),
+        pytest.param(
+            ["--tls-cert", "/nowhere.pem"],
+            {},
+            "--tls-cert and --tls-key go together",
+            id="half-a-pair",
+        ),
+        pytest.param(
+            ["--fixtures", "/nowhere/fixtures.json"],
+            {},
+            "/nowhere/fixtures.json: file: No such file",
+            id="missing-fixtures",
+        ),
+    ],
+)
+def test_bad_settings_stop_the_start_with_one_clear_line(
+    args: list[str], env: dict[str, str], expected: str
+) -> None:
+    result = run_cli(*args, env=env)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_shipped_fixtures_and_default_credentials(tmp_path: Path) -> None:
+    server = start_mock_server(tmp_path, fixtures=None, https=False)
+    try:
+        health = requests.get(f"{server.http_url}/_mock/health", timeout=5).json()
+        assert (health["accounts"], health["owned"]) == (3, 7)
+        found = requests.get(
+            f"{server.http_url}/number/search",
+            params={"country": "GB", "type": "mobile-lvn", "pattern": "447700900"},
+            auth=PRIMARY, timeout=5,
+        ).json()  # fmt: skip
+        assert found["count"] > 100
+        assert all(n["msisdn"].startswith("447700900") for n in found["numbers"])
+    finally:
+        stop_mock_server(server)
+
+
+def test_settings_from_variables_and_flags_winning_over_them(tmp_path: Path) -> None:
+    env = {"NUMBERS_MOCK_METHOD_FAILED_STATUS": "400", "NUMBERS_MOCK_EMPTY_NUMBERS": "list"}
+    server = start_mock_server(tmp_path, extra_args=["--empty-numbers", "omit"], env=env,
+                               https=False)  # fmt: skip
+    try:
+        auth = PRIMARY
+        failed = requests.post(f"{server.http_url}/number/buy", auth=auth, timeout=5,
+                               data={"country": "GB", "msisdn": "447799999999"})  # fmt: skip
+        assert (failed.status_code, failed.json()["error-code-label"]) == (
+            400, messages.METHOD_FAILED,
+        )  # fmt: skip
+        empty = requests.get(f"{server.http_url}/account/numbers", auth=auth, timeout=5,
+                             params={"country": "FR"})  # fmt: skip
+        assert empty.json() == {"count": 0}
+    finally:
+        stop_mock_server(server)
+
+
+def test_https_off_with_port_zero(tmp_path: Path) -> None:
+    server = start_mock_server(tmp_path, https=False)
+    try:
+        assert requests.get(f"{server.http_url}/_mock/health", timeout=5).status_code == 200
+        assert not (server.tls_dir / "ca.pem").exists()
+    finally:
+        stop_mock_server(server)
+
+
+def test_the_ca_survives_a_restart(tmp_path: Path) -> None:
+    first = start_mock_server(tmp_path)
+    ca_before = first.ca_file.read_bytes()
+    stop_mock_server(first)
+    second = start_mock_server(tmp_path)
+    try:
+        assert second.ca_file.read_bytes() == ca_before
+        served = requests.get(f"{second.http_url}/_mock/tls/ca.pem", timeout=5).content
+        assert served == ca_before
+        answer = requests.get(f"{second.https_url}/account/numbers", auth=PRIMARY,
+                              verify=str(second.ca_file), timeout=5)  # fmt: skip
+        assert answer.json()["count"] == 1
+    finally:
+        stop_mock_server(second)
