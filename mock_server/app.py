@@ -1,7 +1,7 @@
-"""The app factory: routes, the one error handler, and a lifespan that builds fresh state."""
+"""The app factory: routes, the error handlers, and a lifespan that builds fresh state."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,32 +11,35 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from mock_server import __version__, control_api, messages, vonage_api
-from mock_server.errors import InvalidParameters, VonageError
-from mock_server.fixtures import FixtureFile, load_fixture_file
-from mock_server.operations import BY_PATH
-from mock_server.rendering import negotiate
+from mock_server.errors import ControlProblem, InvalidParameters, VonageError
+from mock_server.faults import FaultRule
+from mock_server.fixtures import FixtureError, FixtureFile, load_fixture_file, location_text
+from mock_server.rendering import problem
 from mock_server.runtime import Runtime
 from mock_server.settings import Settings
 
-logger = logging.getLogger("mock_server")
+logger = logging.getLogger("uvicorn.error")
 
 
 def create_app(
     settings: Settings | None = None,
     fixtures: FixtureFile | None = None,
     ca_cert: Path | None = None,
+    start_rules: Sequence[FaultRule] = (),
 ) -> FastAPI:
     """A new app with its own state; the fixtures are read from settings unless given."""
     settings = settings or Settings()
-    runtime = Runtime(settings, fixtures or load_fixture_file(settings.fixtures), ca_cert)
+    fixtures = fixtures or load_fixture_file(settings.fixtures)
+    runtime = Runtime(settings, fixtures, ca_cert, start_rules)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.reset()
+        runtime.start()
         yield
 
     app = FastAPI(
         title="vonage-numbers-mock control API",
+        summary="Control the emulated Vonage Numbers API: state, journal, faults.",
         version=__version__,
         lifespan=lifespan,
         openapi_url=f"{control_api.PREFIX}/openapi.json",
@@ -45,40 +48,62 @@ def create_app(
     )
     app.state.runtime = runtime
     app.include_router(vonage_api.router)
+    app.include_router(control_api.public)
     app.include_router(control_api.router)
     _install_error_handlers(app, runtime)
     return app
 
 
-def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
-    def render(request: Request, error: VonageError, status: int | None = None) -> Response:
-        return runtime.renderer.error(
-            error,
-            BY_PATH.get(request.url.path),
-            negotiate(request.headers.get("accept")),
-            status or runtime.http_status(error.error_code),
-        )
+def _is_control(request: Request) -> bool:
+    return request.url.path.startswith(control_api.PREFIX + "/")
 
+
+def _field(location: Sequence[int | str]) -> str:
+    return location_text([p for p in location if p not in ("body", "query", "path")]) or "body"
+
+
+def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
     async def vonage_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, VonageError)
-        return render(request, error)
+        return vonage_api.error_response(runtime, request, error)
+
+    async def control_problem(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ControlProblem)
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return problem(error.status, error.title, error.detail, error.field, headers)
+
+    async def fixture_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, FixtureError)
+        return problem(400, "Invalid state document", error.problem, error.location)
 
     async def validation_error(request: Request, error: Exception) -> Response:
-        # FastAPI's 422 body would mean nothing to a Vonage client: answer Vonage's 400.
         assert isinstance(error, RequestValidationError)
-        fields = {str(e["loc"][-1]): messages.FIELD_INVALID for e in error.errors()}
-        return render(request, InvalidParameters(fields or {"request": messages.FIELD_INVALID}))
+        problems = error.errors()
+        if _is_control(request):
+            first = problems[0]
+            return problem(400, "Invalid request", first["msg"], _field(first["loc"]))
+        # FastAPI's 422 body would mean nothing to a Vonage client: answer Vonage's 400.
+        fields = {_field(p["loc"]): messages.FIELD_INVALID for p in problems}
+        return vonage_api.error_response(runtime, request, InvalidParameters(fields))
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        code = str(error.status_code)
-        return render(request, VonageError(str(error.detail).lower(), code), error.status_code)
+        detail = str(error.detail)
+        if _is_control(request):
+            return problem(error.status_code, detail, detail, None, error.headers)
+        failure = VonageError(detail.lower(), str(error.status_code))
+        return vonage_api.error_response(runtime, request, failure, error.status_code)
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return render(request, VonageError(messages.INTERNAL_ERROR), 500)
+        if _is_control(request):
+            return problem(500, "Internal error", messages.INTERNAL_ERROR)
+        failure = VonageError(messages.INTERNAL_ERROR)
+        return vonage_api.error_response(runtime, request, failure, 500)
 
     app.add_exception_handler(VonageError, vonage_error)
+    app.add_exception_handler(ControlProblem, control_problem)
+    app.add_exception_handler(FixtureError, fixture_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from pydantic_settings import CliApp
 
 from mock_server.errors import MockError
-from mock_server.fixtures import load_fixture_file
+from mock_server.fixtures import load_fault_file, load_fixture_file
 from mock_server.server import serve
 from mock_server.settings import ENV_PREFIX, Settings
 
@@ -21,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = CliApp.run(Settings, cli_args=args)
         fixtures = load_fixture_file(settings.fixtures)
-        asyncio.run(serve(settings, fixtures))
+        rules = load_fault_file(settings.faults) if settings.faults else []
+        asyncio.run(serve(settings, fixtures, rules))
     except ValidationError as error:
         for problem in error.errors():
             _complain(_setting_problem(problem["loc"], problem["msg"]))

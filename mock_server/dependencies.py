@@ -38,6 +38,7 @@ async def request_params(request: Request) -> dict[str, str]:
                 raise InvalidParameters({"body": messages.FIELD_INVALID}) from error
             for name, value in pairs:
                 params.setdefault(name, value)
+    request.state.params = params  # for the request journal
     return params
 
 
@@ -53,6 +54,7 @@ Format = Annotated[Negotiated, Depends(negotiated_format)]
 def authenticated_account(request: Request, params: Params, runtime: RuntimeDep) -> Account:
     """The calling account; AuthenticationFailed (401) when the credentials are wrong."""
     given = auth.credentials(request.headers.get("authorization"), params)
+    request.state.api_key = given.api_key  # for the request journal, even when it is wrong
     return runtime.inventory.accounts.authenticate(given.api_key, given.api_secret)
 
 

@@ -5,7 +5,7 @@ fixture reads like a number in an API response.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -22,6 +23,7 @@ from pydantic import (
 
 from mock_server.accounts import Account, Accounts
 from mock_server.errors import MockError
+from mock_server.faults import FaultRule
 from mock_server.inventory import Inventory
 from mock_server.numbers import (
     Feature,
@@ -174,6 +176,12 @@ class FixtureFile(_Model):
     )
     available: list[AvailableEntry] = Field(default_factory=list)
     owned: list[OwnedEntry] = Field(default_factory=list)
+    faults: list[FaultRule] = Field(
+        default_factory=list, description="Fault rules installed at start (and after a reset)."
+    )
+
+
+_FAULT_LIST = TypeAdapter(list[FaultRule])
 
 
 def json_schema() -> dict[str, Any]:
@@ -183,13 +191,17 @@ def json_schema() -> dict[str, Any]:
 
 def load_fixture_file(path: Path) -> FixtureFile:
     """Read and validate a fixture file; FixtureError names the file, entry and field at fault."""
+    return parse_fixtures(_read_json(path), path)
+
+
+def load_fault_file(path: Path) -> list[FaultRule]:
+    """A JSON list of fault rules (`--faults`); FixtureError names the file, rule and field."""
+    raw = _read_json(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise FixtureError(path, "file", error.strerror or str(error)) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise FixtureError(path, "file", f"not valid JSON: {error}") from error
-    return parse_fixtures(raw, path)
+        return _FAULT_LIST.validate_python(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise FixtureError(path, location_text(first["loc"]), first["msg"]) from error
 
 
 def parse_fixtures(raw: object, source: Path | str = "<fixtures>") -> FixtureFile:
@@ -197,8 +209,8 @@ def parse_fixtures(raw: object, source: Path | str = "<fixtures>") -> FixtureFil
         fixtures = FixtureFile.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        raise FixtureError(source, _location(first["loc"]), first["msg"]) from error
-    _check_consistency(fixtures, source)
+        raise FixtureError(source, location_text(first["loc"]), first["msg"]) from error
+    check_consistency(fixtures, source)
     return fixtures
 
 
@@ -212,7 +224,17 @@ def build_inventory(fixtures: FixtureFile) -> Inventory:
     return Inventory(accounts, pool, owned, fixtures.address_required_countries)
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FixtureError(path, "file", error.strerror or str(error)) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise FixtureError(path, "file", f"not valid JSON: {error}") from error
+
+
+def location_text(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as people write it: `available[3].cost`."""
     text = ""
     if not loc:
         return "document"
@@ -221,7 +243,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _check_consistency(fixtures: FixtureFile, source: Path | str) -> None:
+def check_consistency(fixtures: FixtureFile, source: Path | str) -> None:
+    """What a schema cannot say: unique keys, known parents, no overlaps; FixtureError if not."""
     for location, problem in _inconsistencies(fixtures):
         raise FixtureError(source, location, problem)
 

@@ -6,15 +6,15 @@ Checks come before changes, so a failed operation leaves the state exactly as it
 
 import bisect
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mock_server.accounts import Account, Accounts
-from mock_server.errors import AddressRequired, MethodFailed
+from mock_server.errors import AddressRequired, MethodFailed, StateConflict
 from mock_server.matching import Pattern, matches
 from mock_server.numbers import AvailableNumber, OwnedNumber
 from mock_server.pagination import Page, PageRequest, paginate
-from mock_server.pool import Pool, PoolFilter
+from mock_server.pool import Block, Pool, PoolFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +68,19 @@ class Inventory:
         # One lock around every operation: the server is single-threaded today, but the pytest
         # plugin and control plane may call in from other threads.
         self._lock = threading.RLock()
+        # Called after every successful change, inside the lock: the runtime persists the state
+        # here, so a change is on disk before its caller is told it succeeded.
+        self.on_change: Callable[[], None] = lambda: None
         for api_key, number in owned:
             # An owned number inside an available range is simply not available.
             if pool.find(number.msisdn) is not None:
                 pool.take(number.msisdn)
             self._assign(api_key, number)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every operation; hold it to read several things consistently."""
+        return self._lock
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -119,6 +127,7 @@ class Inventory:
             self.pool.take(ref.msisdn)
             buyer.balance -= number.attributes.price
             self._assign(buyer.api_key, OwnedNumber(ref.msisdn, number.attributes))
+            self.on_change()
 
     def cancel(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
         """`POST /number/cancel`: return an owned number to the pool, its configuration cleared."""
@@ -129,12 +138,46 @@ class Inventory:
             msisdns = self._by_account[owner.api_key]
             del msisdns[bisect.bisect_left(msisdns, ref.msisdn)]
             self.pool.give_back(AvailableNumber(number.msisdn, number.attributes))
+            self.on_change()
 
     def update(self, caller: Account, ref: NumberRef, changes: dict[str, str | None]) -> None:
         """`POST /number/update`: change an owned number's configuration (None clears a field)."""
         with self._lock:
             number = self._owned_by(caller, ref)
             number.config = number.config.updated(changes)
+            self.on_change()
+
+    def add_available(self, blocks: list[Block]) -> None:
+        """Put numbers on sale; StateConflict when any is on sale or owned already."""
+        with self._lock:
+            staged = Pool()
+            for i, block in enumerate(blocks):
+                first = str(block.first).zfill(block.width)
+                last = str(block.last).zfill(block.width)
+                if self.pool.overlapping(first, last) or staged.overlapping(first, last):
+                    raise StateConflict(f"[{i}]", f"{first}..{last} overlaps numbers on sale")
+                owned = next((m for m in self._owned if block.holds(len(m), int(m))), None)
+                if owned is not None:
+                    raise StateConflict(f"[{i}]", f"{owned} is owned by an account")
+                staged.add(block)
+            for block in blocks:
+                self.pool.add(block)
+            self.on_change()
+
+    def add_account(self, account: Account) -> None:
+        """Open an account or a subaccount; StateConflict when the key is taken."""
+        with self._lock:
+            if self.accounts.get(account.api_key) is not None:
+                raise StateConflict("api_key", f"{account.api_key!r} exists already")
+            if account.parent is not None:
+                parent = self.accounts.get(account.parent)
+                if parent is None:
+                    raise StateConflict("parent", f"no account {account.parent!r}")
+                if parent.parent is not None:
+                    raise StateConflict("parent", "a subaccount cannot have subaccounts")
+            self.accounts.add(account)
+            self._by_account[account.api_key] = []
+            self.on_change()
 
     # -- internals --------------------------------------------------------------------------
 

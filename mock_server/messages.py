@@ -15,3 +15,31 @@ INTERNAL_ERROR = "internal error"
 # Field messages of Vonage's 400 body, `{"country": "Is required."}` as reported from the live API.
 FIELD_REQUIRED = "Is required."
 FIELD_INVALID = "Is invalid."
+
+# Fault injection: the label an injected status carries unless a rule gives its own.
+SERVICE_UNAVAILABLE = "service unavailable"
+BAD_REQUEST = "bad request"
+DEFAULT_LABELS: dict[int, str] = {
+    400: BAD_REQUEST,
+    401: AUTHENTICATION_FAILED,
+    420: METHOD_FAILED,
+    429: RATE_LIMITED,
+    500: INTERNAL_ERROR,
+    503: SERVICE_UNAVAILABLE,
+}
+
+# Why a fault rule is refused (the control API's answer names the field beside the message).
+FAULT_DOES_NOTHING = "a rule must do something: give a status, a latency_ms above 0, or drop"
+FAULT_STATUS_AND_DROP = "give status or drop, not both: a dropped connection sends no status"
+FAULT_LABEL_WITHOUT_STATUS = "a label needs a status"
+FAULT_LATENCY = "must be milliseconds, or [min, max], with 0 <= min <= max <= 60000"
+
+# Why an X-Mock-Fault header is refused.
+FAULT_HEADER_EMPTY = "is empty; give e.g. 420, drop, or status=503; latency_ms=100-300"
+FAULT_HEADER_BARE_WORD = "expected a status such as 420, drop, or key=value"
+FAULT_HEADER_UNKNOWN_KEY = "unknown key; the keys are status, label, latency_ms and drop"
+FAULT_HEADER_REPEATED = "given twice"
+FAULT_HEADER_QUOTES = 'badly quoted; quote a whole value, as in label="a; b"'
+FAULT_HEADER_STATUS = "must be a status code such as 420"
+FAULT_HEADER_LATENCY = "must be milliseconds (500) or a range (100-300)"
+FAULT_HEADER_BOOLEAN = "must be true or false"

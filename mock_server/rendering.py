@@ -21,6 +21,7 @@ from mock_server.operations import Operation
 from mock_server.pagination import Page
 
 JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
 TEXT_XML = "text/xml"
 APPLICATION_XML = "application/xml"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -217,6 +218,20 @@ class Renderer:
         if not self._kebab:
             return key
         return _CAMEL_HUMP.sub(r"-\1", key).lower().replace("_", "-")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An RFC 7807 problem document, the error format of the control API."""
+    body: Wire = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field is not None:
+        body["field"] = field
+    return Response(json.dumps(body).encode(), status, headers, media_type=PROBLEM_JSON)
 
 
 def _text(value: Any) -> str:

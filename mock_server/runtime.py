@@ -1,21 +1,54 @@
-"""The running mock's state: settings, fixtures as loaded, the live inventory, the renderer."""
+"""The running mock's state: settings, fixtures as loaded, inventory, journal, faults, limits."""
 
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from mock_server.faults import FaultPlan, FaultRule
 from mock_server.fixtures import FixtureFile, build_inventory
 from mock_server.inventory import Inventory
+from mock_server.journal import Journal
+from mock_server.rate_limits import RateLimiter, RateLimits
 from mock_server.rendering import Renderer
 from mock_server.settings import Settings
+from mock_server.snapshot import state_document
+from mock_server.state_file import StateFile
+
+# How the server closes a client's connection without answering (set by mock_server.server; an
+# app without a real server, such as a test client, raises instead).
+ConnectionDropper = Callable[[Mapping[str, Any]], None]
+
+
+def _no_connection(scope: Mapping[str, Any]) -> None:
+    raise ConnectionAbortedError("the fault rule dropped the connection")
 
 
 class Runtime:
-    """What the routes work on; `reset()` is the start path and the reset path alike."""
+    """What the routes work on; the start path and the reset path build state the same way."""
 
-    def __init__(self, settings: Settings, fixtures: FixtureFile, ca_cert: Path | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        fixtures: FixtureFile,
+        ca_cert: Path | None = None,
+        start_rules: Sequence[FaultRule] = (),
+    ) -> None:
         self.settings = settings
         self.fixtures = fixtures
         self.ca_cert = ca_cert
         self.renderer = Renderer(settings.empty_numbers, settings.xml_names)
+        self.start_rules = [*fixtures.faults, *start_rules]
+        self.faults = FaultPlan(settings.seed, self.start_rules)
+        self.journal = Journal(settings.journal_size)
+        self.rate_limiter = (
+            RateLimiter(
+                RateLimits(settings.rate_limit_per_second, settings.rate_limit_list_per_second)
+            )
+            if settings.rate_limit == "vonage"
+            else None
+        )
+        self.state_file = StateFile(settings.state_file) if settings.state_file else None
+        self.drop_connection: ConnectionDropper = _no_connection
         self._inventory: Inventory | None = None
 
     @property
@@ -28,12 +61,46 @@ class Runtime:
             raise RuntimeError("the inventory is built when the app starts")
         return self._inventory
 
-    def reset(self) -> None:
-        """Back to the fixtures as loaded at start."""
-        self._inventory = build_inventory(self.fixtures)
+    def start(self) -> None:
+        """The state at start: the state file when there is one, else the fixtures."""
+        saved = self.state_file.load() if self.state_file else None
+        self._install(saved or self.fixtures)
+        if saved is None:
+            self.persist()
+
+    def reset(self, keep_faults: bool = False, keep_journal: bool = False) -> None:
+        """Back to the fixtures as loaded at start; faults and journal cleared unless kept."""
+        self._install(self.fixtures)
+        self.persist()
+        if not keep_faults:
+            self.faults = FaultPlan(self.faults.seed, self.start_rules)
+        if not keep_journal:
+            self.journal.clear()
+        if self.rate_limiter is not None:
+            self.rate_limiter.reset()
+
+    def replace_state(self, fixtures: FixtureFile) -> None:
+        """Replace the whole state with a validated document."""
+        self._install(fixtures)
+        self.persist()
+
+    def document(self) -> dict[str, Any]:
+        """The whole state in the fixture format, read under the inventory's lock."""
+        with self.inventory.lock:
+            return state_document(self.inventory)
+
+    def persist(self) -> None:
+        """Write the state file, when there is one (every change calls this before answering)."""
+        if self.state_file is not None and self._inventory is not None:
+            self.state_file.save(self.document())
 
     def http_status(self, error_code: str) -> int:
         """The HTTP status carrying a Vonage error code (420's is a setting)."""
         if error_code == "420":
             return self.settings.method_failed_status
         return int(error_code)
+
+    def _install(self, fixtures: FixtureFile) -> None:
+        inventory = build_inventory(fixtures)
+        inventory.on_change = self.persist
+        self._inventory = inventory

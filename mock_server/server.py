@@ -4,14 +4,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, Literal
 
 import uvicorn
 from fastapi import FastAPI
 
 from mock_server import tls
 from mock_server.app import create_app
+from mock_server.faults import FaultRule
 from mock_server.fixtures import FixtureFile
 from mock_server.settings import Settings
 
@@ -36,10 +38,12 @@ def tls_files(settings: Settings) -> tls.TlsFiles:
     return tls.ensure_certificates(settings.tls_dir, settings.tls_names)
 
 
-async def serve(settings: Settings, fixtures: FixtureFile) -> None:
+async def serve(
+    settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+) -> None:
     """Run until SIGINT or SIGTERM."""
     files = tls_files(settings) if settings.https_port else None
-    app = create_app(settings, fixtures, files.ca_cert if files else None)
+    app = create_app(settings, fixtures, files.ca_cert if files else None, start_rules)
     # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
     listeners = [_Listener(_config(app, settings, settings.port, lifespan="on"))]
     if files is not None:
@@ -52,6 +56,7 @@ async def serve(settings: Settings, fixtures: FixtureFile) -> None:
             ssl_keyfile=str(files.key),
         )
         listeners.append(_Listener(https))
+    app.state.runtime.drop_connection = partial(_drop, listeners)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stop, listeners)
@@ -84,6 +89,20 @@ def _config(
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )
+
+
+def _drop(listeners: list[_Listener], scope: Mapping[str, Any]) -> None:
+    """Abort the connection a request came on: the client sees it closed, with no answer."""
+    client, server = tuple(scope.get("client") or ()), tuple(scope.get("server") or ())
+    for listener in listeners:
+        for connection in list(listener.server_state.connections):
+            # uvicorn's protocols record the peer and local addresses of their connection.
+            if getattr(connection, "client", None) == client and (
+                getattr(connection, "server", None) == server
+            ):
+                connection.transport.abort()
+                return
+    raise ConnectionAbortedError(f"no open connection from {client}")
 
 
 def _stop(listeners: list[_Listener]) -> None:

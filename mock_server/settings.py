@@ -71,6 +71,34 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         "info", description="Server log level."
     )
+    state_file: Path | None = Field(
+        None,
+        description="Keep the state in this file: loaded at start when it exists, and written "
+        "(atomically) before every successful change is acknowledged.",
+    )
+    faults: Path | None = Field(
+        None, description="A JSON file with a list of fault rules to install at start."
+    )
+    seed: int | None = Field(
+        None, description="Seed of the random draws of fault rules (probability, latency)."
+    )
+    journal_size: int = Field(
+        1000, ge=1, le=1_000_000, description="How many requests the journal keeps."
+    )
+    admin_token: str | None = Field(
+        None,
+        description="When set, /_mock/ routes (but health and the CA) need "
+        "'Authorization: Bearer <token>'.",
+    )
+    rate_limit: Literal["off", "vonage"] = Field(
+        "off", description="'vonage' answers 429 over the per-account limits below."
+    )
+    rate_limit_per_second: float = Field(
+        3.0, gt=0, description="Requests per second per account (with --rate-limit vonage)."
+    )
+    rate_limit_list_per_second: float = Field(
+        1.0, gt=0, description="GET /account/numbers per second per account (same)."
+    )
 
     @model_validator(mode="after")
     def _certificate_pair(self) -> Self:

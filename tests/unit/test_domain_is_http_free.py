@@ -15,6 +15,12 @@ DOMAIN_MODULES = (
     "mock_server.params",
     "mock_server.fixtures",
     "mock_server.auth",
+    "mock_server.faults",
+    "mock_server.fault_header",
+    "mock_server.rate_limits",
+    "mock_server.journal",
+    "mock_server.snapshot",
+    "mock_server.state_file",
 )
 WEB_PACKAGES = ("fastapi", "starlette")
 

@@ -1,0 +1,254 @@
+"""A small typed client of the control API (/_mock/), for tests and the pytest plugin.
+
+Standard library only, so that using it adds no dependency:
+
+    mock = MockClient("http://127.0.0.1:8080")
+    mock.reset()
+    rule = mock.add_fault("buy", status=420, times=1)
+    ...
+    assert mock.requests(operation="buy")[-1]["status"] == 420
+"""
+
+import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NotRequired, TypedDict
+
+Operation = Literal["buy", "cancel", "update", "search", "list"]
+
+
+class FaultMatch(TypedDict, total=False):
+    msisdn: str
+    country: str
+    api_key: str
+
+
+class Fault(TypedDict):
+    id: str
+    operation: str
+    match: FaultMatch
+    status: int | None
+    label: str | None
+    latency_ms: float | list[float]
+    drop: bool
+    times: int | None
+    after: int
+    probability: float
+    fired: int
+
+
+class JournalEntry(TypedDict):
+    id: int
+    time: str
+    method: str
+    path: str
+    operation: str
+    api_key: str | None
+    params: dict[str, str]
+    status: int | None
+    response: str | None
+    duration_ms: float
+    fault: str | None
+
+
+class Health(TypedDict):
+    status: str
+    accounts: int
+    available: int
+    owned: int
+
+
+class Problem(TypedDict):
+    type: str
+    title: str
+    status: int
+    detail: str
+    field: NotRequired[str]
+
+
+class MockApiError(Exception):
+    """The control API answered an error: `status` and the RFC 7807 `problem`."""
+
+    def __init__(self, status: int, problem: Problem) -> None:
+        self.status, self.problem = status, problem
+        field = f" ({problem['field']})" if "field" in problem else ""
+        super().__init__(f"{status} {problem.get('title')}: {problem.get('detail')}{field}")
+
+
+class MockClient:
+    """Drives a running vonage-numbers-mock through /_mock/."""
+
+    def __init__(
+        self,
+        base_url: str,
+        admin_token: str | None = None,
+        timeout: float = 10.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.admin_token = admin_token
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+
+    # -- state -----------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        result: Health = self._call("GET", "/health")
+        return result
+
+    def reset(self, *, keep_faults: bool = False, keep_journal: bool = False) -> Health:
+        query = {"keep_faults": keep_faults, "keep_journal": keep_journal}
+        result: Health = self._call("POST", "/reset", query=query)
+        return result
+
+    def state(self) -> dict[str, Any]:
+        """The whole state in the fixture format."""
+        result: dict[str, Any] = self._call("GET", "/state")
+        return result
+
+    def load_state(self, document: Mapping[str, Any]) -> Health:
+        """Replace the whole state with a fixture-format document."""
+        result: Health = self._call("PUT", "/state", body=document)
+        return result
+
+    def add_numbers(self, *entries: Mapping[str, Any]) -> int:
+        """Put numbers on sale (entries as in a fixture's `available`); how many were added."""
+        result: dict[str, int] = self._call("POST", "/numbers", body=list(entries))
+        return result["added"]
+
+    def add_account(
+        self,
+        api_key: str,
+        api_secret: str,
+        balance: str = "0.00",
+        parent: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        body = {"api_key": api_key, "api_secret": api_secret, "balance": balance}
+        body |= {k: v for k, v in (("parent", parent), ("name", name)) if v is not None}
+        result: dict[str, Any] = self._call("POST", "/accounts", body=body)
+        return result
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def add_fault(
+        self,
+        operation: Operation | Literal["*"] = "*",
+        *,
+        match: FaultMatch | None = None,
+        status: int | None = None,
+        label: str | None = None,
+        latency_ms: float | Sequence[float] = 0,
+        drop: bool = False,
+        times: int | None = None,
+        after: int = 0,
+        probability: float = 1.0,
+    ) -> Fault:
+        """Add a fault rule; returns it with its `id`."""
+        rule = {
+            "operation": operation,
+            "match": match or {},
+            "status": status,
+            "label": label,
+            "latency_ms": latency_ms if isinstance(latency_ms, int | float) else list(latency_ms),
+            "drop": drop,
+            "times": times,
+            "after": after,
+            "probability": probability,
+        }
+        result: Fault = self._call("POST", "/faults", body=rule)
+        return result
+
+    def faults(self) -> list[Fault]:
+        result: list[Fault] = self._call("GET", "/faults")["faults"]
+        return result
+
+    def remove_fault(self, rule_id: str) -> None:
+        self._call("DELETE", f"/faults/{urllib.parse.quote(rule_id, safe='')}")
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    # -- journal -----------------------------------------------------------------------------
+
+    def requests(
+        self,
+        *,
+        operation: Operation | None = None,
+        api_key: str | None = None,
+        msisdn: str | None = None,
+        status: int | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
+        """Recorded calls to the Vonage endpoints, oldest first, filtered."""
+        query = {"operation": operation, "api_key": api_key, "msisdn": msisdn, "status": status,
+                 "since": since, "limit": limit}  # fmt: skip
+        result: list[JournalEntry] = self._call("GET", "/requests", query=query)["requests"]
+        return result
+
+    def clear_requests(self) -> None:
+        self._call("DELETE", "/requests")
+
+    def ca_certificate(self) -> bytes:
+        """The local CA certificate (PEM) to trust for the mock's HTTPS."""
+        with self._open(self._request("GET", "/tls/ca.pem")) as response:
+            body: bytes = response.read()
+            return body
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> Any:
+        request = self._request(method, path, query, body)
+        with self._open(request) as response:
+            payload = response.read()
+        return json.loads(payload) if payload else None
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> urllib.request.Request:
+        url = f"{self.base_url}/_mock{path}"
+        given = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
+        if given:
+            url += "?" + urllib.parse.urlencode(given)
+        headers = {"Accept": "application/json"}
+        if self.admin_token is not None:
+            headers["Authorization"] = f"Bearer {self.admin_token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        return urllib.request.Request(url, data, headers, method=method)  # noqa: S310
+
+    def _open(self, request: urllib.request.Request) -> Any:
+        try:
+            # The scheme was checked in __init__: http or https only.
+            return urllib.request.urlopen(  # noqa: S310
+                request, timeout=self.timeout, context=self.ssl_context
+            )
+        except urllib.error.HTTPError as error:
+            payload = error.read()
+            try:
+                problem = json.loads(payload)
+            except ValueError:
+                problem = {"title": error.reason, "detail": payload.decode("utf-8", "replace")}
+            raise MockApiError(error.code, problem) from None
+
+
+def _query_value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
