@@ -1,9 +1,15 @@
-"""Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop."""
+"""Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop.
+
+`serve` runs them in the foreground until SIGINT/SIGTERM (the CLI); `BackgroundServer` runs them
+in a thread on ports the OS picks (the pytest plugin).
+"""
 
 import asyncio
 import contextlib
 import logging
 import signal
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Literal
@@ -15,6 +21,7 @@ from mock_server import tls
 from mock_server.app import create_app
 from mock_server.faults import FaultRule
 from mock_server.fixtures import FixtureFile
+from mock_server.runtime import Runtime
 from mock_server.settings import Settings
 
 # uvicorn configures its own loggers only: speak through its error logger so messages show.
@@ -30,6 +37,12 @@ class _Listener(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    @property
+    def port(self) -> int:
+        """The port it listens on (the one the OS picked when configured with 0)."""
+        port: int = self.servers[0].sockets[0].getsockname()[1]
+        return port
+
 
 def tls_files(settings: Settings) -> tls.TlsFiles:
     """The user's certificate when given, otherwise the local CA's, created on first use."""
@@ -38,34 +51,108 @@ def tls_files(settings: Settings) -> tls.TlsFiles:
     return tls.ensure_certificates(settings.tls_dir, settings.tls_names)
 
 
+class MockServer:
+    """The app and its listeners: HTTP, and HTTPS unless its port is 0."""
+
+    def __init__(
+        self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+    ) -> None:
+        self.settings = settings
+        self.tls = tls_files(settings) if settings.https_port else None
+        ca_cert = self.tls.ca_cert if self.tls else None
+        self.app = create_app(settings, fixtures, ca_cert, start_rules)
+        # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
+        self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
+        self.https = None
+        if self.tls is not None:
+            self.https = _Listener(
+                _config(
+                    self.app,
+                    settings,
+                    settings.https_port,
+                    lifespan="off",
+                    ssl_certfile=str(self.tls.cert_chain),
+                    ssl_keyfile=str(self.tls.key),
+                )
+            )
+        self.runtime.drop_connection = partial(_drop, self.listeners)
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    @property
+    def listeners(self) -> list[_Listener]:
+        return [self.http] if self.https is None else [self.http, self.https]
+
+    @property
+    def started(self) -> bool:
+        return all(listener.started for listener in self.listeners)
+
+    async def serve(self) -> None:
+        """Run until `stop()`; the HTTPS listener starts once the state is built."""
+        first = asyncio.create_task(self.http.serve())
+        while not self.http.started and not first.done():
+            await asyncio.sleep(0.01)
+        if self.tls is not None:
+            logger.info("TLS certificate %s; clients trust the CA %s", self.tls.cert_chain,
+                        self.tls.ca_cert)  # fmt: skip
+        await asyncio.gather(first, *(listener.serve() for listener in self.listeners[1:]))
+
+    def stop(self) -> None:
+        for listener in self.listeners:
+            listener.should_exit = True
+
+
 async def serve(
     settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
 ) -> None:
     """Run until SIGINT or SIGTERM."""
-    files = tls_files(settings) if settings.https_port else None
-    app = create_app(settings, fixtures, files.ca_cert if files else None, start_rules)
-    # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
-    listeners = [_Listener(_config(app, settings, settings.port, lifespan="on"))]
-    if files is not None:
-        https = _config(
-            app,
-            settings,
-            settings.https_port,
-            lifespan="off",
-            ssl_certfile=str(files.cert_chain),
-            ssl_keyfile=str(files.key),
-        )
-        listeners.append(_Listener(https))
-    app.state.runtime.drop_connection = partial(_drop, listeners)
+    server = MockServer(settings, fixtures, start_rules)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, _stop, listeners)
-    first = asyncio.create_task(listeners[0].serve())
-    while not listeners[0].started and not first.done():
-        await asyncio.sleep(0.01)
-    if files is not None:
-        logger.info("TLS certificate %s; clients trust the CA %s", files.cert_chain, files.ca_cert)
-    await asyncio.gather(first, *(listener.serve() for listener in listeners[1:]))
+        loop.add_signal_handler(sig, server.stop)
+    await server.serve()
+
+
+class BackgroundServer:
+    """A MockServer in a thread of its own, for tests: `start()` returns once both answer."""
+
+    def __init__(
+        self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+    ) -> None:
+        self.server = MockServer(settings, fixtures, start_rules)
+        self._thread = threading.Thread(target=self._run, name="vonage-numbers-mock", daemon=True)
+        self._failure: BaseException | None = None
+
+    def start(self, timeout: float = 30.0) -> "BackgroundServer":
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self.server.started:
+            self.stop()
+            raise RuntimeError(f"the mock server did not start: {self._failure!r}")
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self._thread.join(timeout=10)
+
+    @property
+    def http_port(self) -> int:
+        return self.server.http.port
+
+    @property
+    def https_port(self) -> int | None:
+        return self.server.https.port if self.server.https else None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self.server.serve())
+        except BaseException as error:  # reported by start()
+            self._failure = error
 
 
 def _config(
@@ -103,8 +190,3 @@ def _drop(listeners: list[_Listener], scope: Mapping[str, Any]) -> None:
                 connection.transport.abort()
                 return
     raise ConnectionAbortedError(f"no open connection from {client}")
-
-
-def _stop(listeners: list[_Listener]) -> None:
-    for listener in listeners:
-        listener.should_exit = True
