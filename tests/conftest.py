@@ -14,6 +14,8 @@ from mock_server.app import create_app
 from mock_server.operations import BY_PATH
 from mock_server.settings import Settings
 
+pytest_plugins = ["pytester"]
+
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.json"
 
