@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -42,8 +43,9 @@ def create_app(
         summary="Control the emulated Vonage Numbers API: state, journal, faults.",
         version=__version__,
         lifespan=lifespan,
-        openapi_url=f"{control_api.PREFIX}/openapi.json",
-        docs_url=f"{control_api.PREFIX}/docs",
+        # Served by the control router instead, behind the admin token.
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = runtime
@@ -59,7 +61,24 @@ def _is_control(request: Request) -> bool:
 
 
 def _field(location: Sequence[int | str]) -> str:
-    return location_text([p for p in location if p not in ("body", "query", "path")]) or "body"
+    # Leave out where the value was (body, query) and pydantic's names of union members, which
+    # hold brackets ("list[...]"); field names never do.
+    names = [p for p in location if p not in ("body", "query", "path") and "[" not in str(p)]
+    return location_text(names) or "document"
+
+
+def _first_problem(error: RequestValidationError) -> tuple[str, str]:
+    """The field at fault and what is wrong with it, from the union member the body fits."""
+    problems = error.errors()
+
+    def fits(problem: Any) -> bool:
+        tags = [p for p in problem["loc"] if isinstance(p, str) and "[" in p]
+        return not tags or tags[0].startswith("list[") == isinstance(error.body, list)
+
+    first = next((p for p in problems if fits(p)), problems[0])
+    if first["type"] == "json_invalid":
+        return "document", first["msg"]
+    return _field(first["loc"]), first["msg"]
 
 
 def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
@@ -78,12 +97,16 @@ def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        problems = error.errors()
         if _is_control(request):
-            first = problems[0]
-            return problem(400, "Invalid request", first["msg"], _field(first["loc"]))
+            # FastAPI reads the body before any dependency: check the token here too, so that
+            # a request without one is a 401 whatever its body.
+            denial = control_api.admin_denial(request, runtime)
+            if denial is not None:
+                return await control_problem(request, denial)
+            field, message = _first_problem(error)
+            return problem(400, "Invalid request", message, field)
         # FastAPI's 422 body would mean nothing to a Vonage client: answer Vonage's 400.
-        fields = {_field(p["loc"]): messages.FIELD_INVALID for p in problems}
+        fields = {_field(p["loc"]): messages.FIELD_INVALID for p in error.errors()}
         return vonage_api.error_response(runtime, request, InvalidParameters(fields))
 
     async def http_error(request: Request, error: Exception) -> Response:

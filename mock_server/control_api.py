@@ -6,11 +6,12 @@ through the same domain objects as the Vonage routes.
 
 import hmac
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.responses import FileResponse, Response
 
 from mock_server.accounts import Account
@@ -27,14 +28,22 @@ PEM = "application/x-pem-file"
 STATE_SOURCE = "state document"
 
 
-def require_admin_token(request: Request, runtime: RuntimeDep) -> None:
-    """With NUMBERS_MOCK_ADMIN_TOKEN set, the caller must send `Authorization: Bearer <token>`."""
+def admin_denial(request: Request, runtime: Runtime) -> AdminTokenRequired | None:
+    """Why the request may not use the control API, or None when it may."""
     expected = runtime.settings.admin_token
     if expected is None:
-        return
+        return None
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise AdminTokenRequired("Authorization", "send 'Authorization: Bearer <admin token>'")
+        return AdminTokenRequired("Authorization", "send 'Authorization: Bearer <admin token>'")
+    return None
+
+
+def require_admin_token(request: Request, runtime: RuntimeDep) -> None:
+    """With NUMBERS_MOCK_ADMIN_TOKEN set, the caller must send `Authorization: Bearer <token>`."""
+    denial = admin_denial(request, runtime)
+    if denial is not None:
+        raise denial
 
 
 public = APIRouter(prefix=PREFIX, tags=["mock"])
@@ -63,6 +72,17 @@ async def ca_certificate(runtime: RuntimeDep) -> Response:
     if runtime.ca_cert is None:
         raise NotFound(None, "no local CA: a user-supplied certificate is served")
     return FileResponse(runtime.ca_cert, media_type=PEM, filename="vonage-numbers-mock-ca.pem")
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    """This API's own OpenAPI document (behind the admin token, like the routes it describes)."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title="vonage-numbers-mock")
 
 
 # -- state -----------------------------------------------------------------------------------
@@ -122,6 +142,8 @@ async def requests(
     since: datetime | None = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)  # the journal's times are UTC
     query = JournalQuery(operation, api_key, msisdn, status_code, since, limit)
     entries = runtime.journal.entries(query)
     return {"requests": [asdict(entry) for entry in entries], "capacity": runtime.journal.capacity}
