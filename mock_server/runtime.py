@@ -48,6 +48,9 @@ class Runtime:
             else None
         )
         self.state_file = StateFile(settings.state_file) if settings.state_file else None
+        # Read now, not when serving starts: a broken state file stops the start up front, with
+        # the same one-line message as a broken fixtures file.
+        self._saved = self.state_file.load() if self.state_file else None
         self.drop_connection: ConnectionDropper = _no_connection
         self._inventory: Inventory | None = None
 
@@ -63,7 +66,7 @@ class Runtime:
 
     def start(self) -> None:
         """The state at start: the state file when there is one, else the fixtures."""
-        saved = self.state_file.load() if self.state_file else None
+        saved, self._saved = self._saved, None
         self._install(saved or self.fixtures)
         if saved is None:
             self.persist()
