@@ -7,11 +7,13 @@ from fastapi import Depends, Request
 
 from mock_server import auth, messages
 from mock_server.accounts import Account
-from mock_server.errors import InvalidParameters
+from mock_server.errors import InvalidParameters, PayloadTooLarge
 from mock_server.rendering import Negotiated, negotiate
 from mock_server.runtime import Runtime
 
 FORM = "application/x-www-form-urlencoded"
+# The Numbers API's largest legitimate body (an update with every field) is well under 10 KiB.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -30,7 +32,7 @@ async def request_params(request: Request) -> dict[str, str]:
         params.setdefault(name, value)
     if request.method == "POST":
         content_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
-        body = await request.body()
+        body = await _bounded_body(request)
         if body and content_type == FORM:
             try:
                 pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -40,6 +42,19 @@ async def request_params(request: Request) -> dict[str, str]:
                 params.setdefault(name, value)
     request.state.params = params  # for the request journal
     return params
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY_BYTES (PayloadTooLarge beyond)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+    return bytes(body)
 
 
 def negotiated_format(request: Request) -> Negotiated:

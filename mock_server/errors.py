@@ -11,6 +11,7 @@
         ├── MethodFailed            "420"  method failed
         │   └── AddressRequired     "420"  the dashboard message
         ├── InvalidParameters       "400"  {"field": "Is required."} body instead of a label
+        ├── PayloadTooLarge         "413"  a body over the size limit
         └── RateLimited             "429"
 
 The HTTP layer maps `error_code` to a status (420 may be sent as 400 or 200 by setting); the one
@@ -86,6 +87,11 @@ class MethodFailed(VonageError):
 
 class AddressRequired(MethodFailed):
     label = messages.ADDRESS_REQUIRED
+
+
+class PayloadTooLarge(VonageError):
+    error_code = "413"
+    label = messages.PAYLOAD_TOO_LARGE
 
 
 class RateLimited(VonageError):

@@ -10,6 +10,7 @@ ADDRESS_REQUIRED = (
 )
 RATE_LIMITED = "Throughput Rate Exceeded - please wait [ 1000 ] and retry"
 NOT_FOUND = "not found"
+PAYLOAD_TOO_LARGE = "request entity too large"
 INTERNAL_ERROR = "internal error"
 
 # Field messages of Vonage's 400 body, `{"country": "Is required."}` as reported from the live API.

@@ -99,6 +99,16 @@ class Settings(BaseSettings):
     rate_limit_list_per_second: float = Field(
         1.0, gt=0, description="GET /account/numbers per second per account (same)."
     )
+    verify_webhooks: bool = Field(
+        False,
+        description="Check moHttpUrl on update as Vonage does: a GET that must answer 200.",
+    )
+    inbound_sms_method: Literal["GET", "POST"] = Field(
+        "POST", description="How simulated inbound SMS are delivered to moHttpUrl."
+    )
+    webhook_timeout: float = Field(
+        5.0, gt=0, le=60, description="Seconds before a webhook probe or delivery gives up."
+    )
 
     @model_validator(mode="after")
     def _certificate_pair(self) -> Self:

@@ -10,8 +10,9 @@ import jsonschema
 SPEC_PATH = Path(__file__).parent / "spec" / "numbers-1.0.20.json"
 
 # Statuses the live API answers that the document does not list (BEHAVIOUR.md): the 400 for a
-# missing or malformed field, and the 420 for cancel/update of a number not owned.
-UNDOCUMENTED_BUT_REAL = {400, 420, 429}
+# missing or malformed field, the 420 for cancel/update of a number not owned, rate limiting's
+# 429; and the mock's own 413 for a body over its size limit.
+UNDOCUMENTED_BUT_REAL = {400, 413, 420, 429}
 
 
 @cache
