@@ -1,6 +1,6 @@
 """`index` / `size` paging: 1-based pages, `count` the total of matches, not the page length."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Generic, TypeVar
@@ -21,6 +21,11 @@ class PageRequest:
     def offset(self) -> int:
         return (self.index - 1) * self.size
 
+    @property
+    def stop(self) -> int:
+        """The offset just past the page."""
+        return self.index * self.size
+
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
@@ -37,3 +42,12 @@ def paginate(matches: Iterable[T], request: PageRequest) -> Page[T]:
     items = list(islice(iterator, request.size))
     rest = sum(1 for _ in iterator)
     return Page(count=skipped + len(items) + rest, items=items)
+
+
+def page_of(
+    matches: Sequence[T], request: PageRequest, low: int = 0, high: int | None = None
+) -> Page[T]:
+    """Cut one page from the matches `matches[low:high]`, costing the page, not the matches."""
+    high = len(matches) if high is None else high
+    start, stop = low + request.offset, min(high, low + request.stop)
+    return Page(count=high - low, items=list(matches[start:stop]) if start < stop else [])

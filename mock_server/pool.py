@@ -1,27 +1,51 @@
 """The numbers available to buy, kept as blocks: contiguous MSISDN ranges with shared attributes.
 
 A single number is a block of one. A block remembers which of its numbers are taken (bought)
-instead of being split, so a range of a million numbers costs a few objects, not a million.
+instead of being split, so a range of a million numbers costs a few objects, not a million. A
+search never lists a range number by number either: `mock_server.digits` counts and ranks the
+matches of a range, and the block subtracts its taken matches, kept sorted.
 """
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
+from mock_server import digits
 from mock_server.errors import MethodFailed
-from mock_server.matching import Pattern, matches
+from mock_server.matching import Pattern, SearchPattern, matches
 from mock_server.numbers import AvailableNumber, Feature, NumberAttributes, NumberType
+from mock_server.pagination import Page, PageRequest
+
+# Taken numbers matching a pattern are kept per block for this many recent patterns.
+_CACHED_PATTERNS = 16
+# A run of taken matches longer than this is jumped over by rank instead of stepped through.
+_LONGEST_STEP = 8
+
+# The taken numbers of a block that match a pattern: sorted strings `seq[low:high]`.
+TakenWindow = tuple[list[str], int, int]
+# A change to a sorted list of strings: `bisect.insort` or `_remove`.
+ListChange = Callable[[list[str], str], None]
 
 
 @dataclass(slots=True)
 class Block:
-    """Numbers `first`..`last` (same digit count) sharing one set of attributes."""
+    """Numbers `first`..`last` (same digit count) sharing one set of attributes.
+
+    Change `taken` through `take` and `give_back`: they keep its sorted copies in step.
+    """
 
     first: int
     last: int
     width: int
     attributes: NumberAttributes
     taken: set[int] = field(default_factory=set)
+    # Zero-padded taken numbers in ascending order (strings of one width sort as numbers),
+    # built on the first search, and the taken matches of recent non-prefix patterns.
+    _sorted: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _matching: dict[Pattern, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of_range(cls, first: str, last: str, attributes: NumberAttributes) -> "Block":
@@ -38,11 +62,119 @@ class Block:
     def holds(self, width: int, value: int) -> bool:
         return width == self.width and self.first <= value <= self.last
 
+    def text(self, value: int) -> str:
+        """`value` written as an MSISDN of the block's width."""
+        return str(value).zfill(self.width)
+
+    def take(self, value: int) -> None:
+        self.taken.add(value)
+        self._note(value, bisect.insort)
+
+    def give_back(self, value: int) -> None:
+        if value in self.taken:
+            self.taken.discard(value)
+            self._note(value, _remove)
+
     def msisdns(self) -> Iterator[str]:
         """The block's available numbers, in ascending order."""
-        for value in range(self.first, self.last + 1):
-            if value not in self.taken:
-                yield str(value).zfill(self.width)
+        return (self.text(value) for value in self.numbers(None))
+
+    def count(self, pattern: Pattern | None) -> int:
+        """How many available numbers match `pattern`, without listing them."""
+        if self.first == self.last:
+            return int(self.first not in self.taken and matches(pattern, self.text(self.first)))
+        _, low, high = self._taken_matching(pattern)
+        return digits.count(self.first, self.last, self.width, pattern) - (high - low)
+
+    def numbers(self, pattern: Pattern | None, start: int = 0) -> Iterator[int]:
+        """Available matches in ascending order from the `start`-th (0-based) on.
+
+        Costs a rank search to begin and again after each long run of taken matches, then one
+        step per number: never proportional to `start`.
+        """
+        found = digits.matcher(pattern, self.width)
+        base = found.below(self.first)
+        window = self._taken_matching(pattern)
+        total = found.below(self.last + 1) - base - (window[2] - window[1])
+        position, longest = start, _LONGEST_STEP
+        while position < total:
+            before, run = position, 0
+            for value in found.from_rank(base + self._rank(found, base, window, position)):
+                if value not in self.taken:
+                    yield value
+                    position, run = position + 1, 0
+                    if position == total:
+                        return
+                elif (run := run + 1) > longest:
+                    break
+            else:
+                return
+            if position == before:  # only if `taken` was changed behind our back: step, not loop
+                longest = total
+
+    def _taken_matching(self, pattern: Pattern | None) -> TakenWindow:
+        """The taken numbers matching `pattern`, ascending: a bisect for none or starts-with,
+        else a list built once per pattern and kept up to date by `take` and `give_back`."""
+        taken = self._taken_sorted()
+        if pattern is None or not pattern.digits:
+            return taken, 0, len(taken)
+        if pattern.mode is SearchPattern.STARTS_WITH:
+            prefix = pattern.digits
+            # ":" sorts right after "9": the window is every string starting with the prefix.
+            low = bisect.bisect_left(taken, prefix)
+            return taken, low, bisect.bisect_left(taken, prefix + ":", low)
+        found = self._matching.pop(pattern, None)
+        if found is None:
+            found = [text for text in taken if pattern.matches(text)]
+            if len(self._matching) >= _CACHED_PATTERNS:
+                del self._matching[next(iter(self._matching))]
+        self._matching[pattern] = found  # most recently used last
+        return found, 0, len(found)
+
+    def _rank(self, found: digits.Matcher, base: int, window: TakenWindow, position: int) -> int:
+        """Rank among the block's matches of the `position`-th available one.
+
+        With taken matches t_0 < t_1 < ... of ranks r_i, `r_i - i` available matches precede
+        t_i and never decreases: the answer is `position` plus how many i have r_i - i <= it.
+        A galloping search finds that many in O(log of it) ranks, so early pages stay cheap.
+        """
+        seq, start, end = window
+
+        def precedes(i: int) -> bool:
+            return found.below(int(seq[i])) - base - (i - start) <= position
+
+        low, high, step = start, end, 1
+        while low < high:  # gallop: probes at low, low + 1, low + 3, ... until one fails
+            probe = min(low + step - 1, high - 1)
+            if not precedes(probe):
+                high = probe
+                break
+            low, step = probe + 1, step * 2
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if precedes(middle) else (low, middle)
+        return position + low - start
+
+    def _taken_sorted(self) -> list[str]:
+        if self._sorted is None or len(self._sorted) != len(self.taken):
+            # First use, or `taken` was changed directly: rebuild, and forget derived lists.
+            self._sorted = [self.text(value) for value in sorted(self.taken)]
+            self._matching.clear()
+        return self._sorted
+
+    def _note(self, value: int, change: ListChange) -> None:
+        """Apply a take or give-back to the sorted copies, once a search has built them."""
+        if self._sorted is None:
+            return
+        text = self.text(value)
+        change(self._sorted, text)
+        for pattern, found in self._matching.items():
+            if pattern.matches(text):
+                change(found, text)
+
+
+def _remove(seq: list[str], text: str) -> None:
+    del seq[bisect.bisect_left(seq, text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +198,10 @@ class Pool:
     def __init__(self, blocks: Iterable[Block] = ()) -> None:
         self._blocks: list[Block] = sorted(blocks, key=lambda b: b.key)
         self._keys = [b.key for b in self._blocks]
+        # The same blocks by country, in the same order: a search looks at one country only.
+        self._by_country: dict[str, list[Block]] = {}
+        for block in self._blocks:
+            self._by_country.setdefault(block.attributes.country, []).append(block)
 
     def __iter__(self) -> Iterator[Block]:
         return iter(self._blocks)
@@ -86,7 +222,7 @@ class Pool:
         block, value = self._block_of(msisdn)
         if block is None or value in block.taken:
             raise MethodFailed()
-        block.taken.add(value)
+        block.take(value)
         return AvailableNumber(msisdn, block.attributes)
 
     def give_back(self, number: AvailableNumber) -> None:
@@ -98,7 +234,7 @@ class Pool:
         if block is None:
             self.add(Block.of_range(number.msisdn, number.msisdn, number.attributes))
         else:
-            block.taken.discard(value)
+            block.give_back(value)
 
     def overlapping(self, first: str, last: str) -> bool:
         """True when any block spans a number of `first`..`last`."""
@@ -114,15 +250,35 @@ class Pool:
         position = bisect.bisect_left(self._keys, block.key)
         self._blocks.insert(position, block)
         self._keys.insert(position, block.key)
+        same_country = self._by_country.setdefault(block.attributes.country, [])
+        bisect.insort(same_country, block, key=lambda b: b.key)
 
     def search(self, selection: PoolFilter) -> Iterator[AvailableNumber]:
         """Available numbers passing the filter, in ascending MSISDN order."""
-        for block in self._blocks:
-            if not selection.admits(block.attributes):
-                continue
-            for msisdn in block.msisdns():
-                if matches(selection.pattern, msisdn):
-                    yield AvailableNumber(msisdn, block.attributes)
+        for block in self._admitted(selection):
+            for value in block.numbers(selection.pattern):
+                yield AvailableNumber(block.text(value), block.attributes)
+
+    def page(self, selection: PoolFilter, request: PageRequest) -> Page[AvailableNumber]:
+        """One page of `search` and its exact count: blocks are counted, not listed, and
+        whole blocks before the page are skipped by their counts."""
+        pattern, offset = selection.pattern, request.offset
+        items: list[AvailableNumber] = []
+        total = 0
+        for block in self._admitted(selection):
+            found = block.count(pattern)
+            total += found
+            wanted = request.size - len(items)
+            if offset < found and wanted > 0:
+                for value in islice(block.numbers(pattern, offset), wanted):
+                    items.append(AvailableNumber(block.text(value), block.attributes))
+            offset = max(0, offset - found)
+        return Page(count=total, items=items)
+
+    def _admitted(self, selection: PoolFilter) -> Iterator[Block]:
+        for block in self._by_country.get(selection.country, ()):
+            if selection.admits(block.attributes):
+                yield block
 
     def _block_of(self, msisdn: str) -> tuple[Block | None, int]:
         """The block spanning `msisdn` (taken or not): blocks never overlap, so one bisect."""

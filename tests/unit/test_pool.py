@@ -8,6 +8,7 @@ from mock_server import messages
 from mock_server.errors import MethodFailed
 from mock_server.matching import Pattern, SearchPattern
 from mock_server.numbers import AvailableNumber, Feature, NumberAttributes, NumberType
+from mock_server.pagination import PageRequest
 from mock_server.pool import Block, Pool, PoolFilter
 
 VOICE, SMS, MMS = Feature.VOICE, Feature.SMS, Feature.MMS
@@ -321,3 +322,54 @@ def test_a_large_range_costs_one_block() -> None:
     assert pool.find("447123456789") == AvailableNumber("447123456789", GB_MOBILE)
     pool.take("447123456789")
     assert pool.available == 999_999_999
+
+
+# -- one page at a time -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("index", "size", "expected"),
+    [
+        pytest.param(1, 5, ALL_GB[:5], id="first-page-crosses-blocks"),
+        pytest.param(2, 5, ALL_GB[5:10], id="second-page"),
+        pytest.param(4, 5, ALL_GB[15:19], id="last-partial-page"),
+        pytest.param(5, 5, [], id="past-the-end"),
+        pytest.param(1, 100, ALL_GB, id="everything"),
+        pytest.param(3, 7, ALL_GB[14:19], id="skips-whole-blocks"),
+    ],
+)
+def test_page_cuts_the_search_and_counts_it_all(index: int, size: int, expected: list[str]) -> None:
+    page = make_pool().page(PoolFilter("GB"), PageRequest(index, size))
+    assert page.count == len(ALL_GB) == 19
+    assert [n.msisdn for n in page.items] == expected
+
+
+def test_page_leaves_taken_numbers_out_of_items_and_count() -> None:
+    pool = make_pool()
+    for msisdn in ("447700900011", "447700900012", "447700900013", "447700900500"):
+        pool.take(msisdn)
+    remaining = [m for m in ALL_GB if m not in {"447700900011", "447700900012", "447700900013"}]
+    remaining.remove("447700900500")
+    page = pool.page(PoolFilter("GB"), PageRequest(2, 3))
+    assert page.count == len(remaining) == 15
+    assert [n.msisdn for n in page.items] == remaining[3:6]
+    contains = PoolFilter("GB", pattern=Pattern("0001", SearchPattern.CONTAINS))
+    assert [n.msisdn for n in pool.page(contains, PageRequest(1, 10)).items] == [
+        "441614960001",
+        "447700900010",
+        "447700900014",
+        "447700900015",
+        "447700900016",
+        "447700900017",
+        "447700900018",
+        "447700900019",
+    ]
+
+
+def test_a_large_range_pages_without_listing_it() -> None:
+    pool = Pool([Block.of_range("447000000000", "447999999999", GB_MOBILE)])
+    pool.take("447999999999")
+    page = pool.page(PoolFilter("GB"), PageRequest(10_000_000, 100))
+    assert page.count == 999_999_999
+    assert page.items[0].msisdn == "447999999900"
+    assert len(page.items) == 99

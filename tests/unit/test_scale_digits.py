@@ -1,0 +1,97 @@
+"""mock_server.digits: counting and ranking pattern matches in a range, checked by brute force."""
+
+import random
+
+import pytest
+
+from mock_server import digits
+from mock_server.matching import Pattern, SearchPattern
+
+MODES = list(SearchPattern)
+# Repeated digits make the KMP automaton fall back on itself; zeros meet the zero padding.
+HARD_PATTERNS = ["0", "00", "000", "1111", "121", "1212", "112", "010", "9", "99", "909"]
+
+
+def brute(first: int, last: int, width: int, pattern: Pattern | None) -> list[int]:
+    return [
+        x for x in range(first, last + 1) if pattern is None or pattern.matches(f"{x:0{width}d}")
+    ]
+
+
+def random_pattern(rng: random.Random) -> Pattern:
+    if rng.random() < 0.4:
+        text = rng.choice(HARD_PATTERNS)
+    else:
+        text = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 4)))
+    return Pattern(text, rng.choice(MODES))
+
+
+def random_range(rng: random.Random) -> tuple[int, int, int]:
+    width = rng.randint(3, 7)
+    # Some ranges start at or near 0, so their numbers have leading zeros inside the width.
+    first = rng.randrange(10**width) if rng.random() < 0.7 else rng.randrange(min(1000, 10**width))
+    last = min(10**width - 1, first + rng.randrange(800))
+    return first, last, width
+
+
+def cases(seed: int, n: int) -> list[tuple[int, int, int, Pattern]]:
+    rng = random.Random(seed)
+    return [(*random_range(rng), random_pattern(rng)) for _ in range(n)]
+
+
+@pytest.mark.parametrize(("first", "last", "width", "pattern"), cases(20240611, 400))
+def test_count_and_every_nth_equal_brute_force(
+    first: int, last: int, width: int, pattern: Pattern
+) -> None:
+    expected = brute(first, last, width, pattern)
+    assert digits.count(first, last, width, pattern) == len(expected)
+    assert [digits.nth(first, last, width, pattern, k) for k in range(len(expected))] == expected
+    with pytest.raises(IndexError):
+        digits.nth(first, last, width, pattern, len(expected))
+
+
+@pytest.mark.parametrize(("first", "last", "width", "pattern"), cases(7, 150))
+def test_iterate_from_any_position_equals_brute_force(
+    first: int, last: int, width: int, pattern: Pattern
+) -> None:
+    expected = brute(first, last, width, pattern)
+    for k in sorted({0, 1, len(expected) // 2, max(0, len(expected) - 1), len(expected) + 3}):
+        assert list(digits.iterate(first, last, width, pattern, k)) == expected[k:]
+
+
+@pytest.mark.parametrize("text", [*HARD_PATTERNS, "1234", "55555", "123456"])
+@pytest.mark.parametrize("mode", MODES, ids=[m.name for m in MODES])
+def test_whole_width_counts(text: str, mode: SearchPattern) -> None:
+    pattern = Pattern(text, mode)
+    expected = brute(0, 99_999, 5, pattern)
+    assert digits.count(0, 99_999, 5, pattern) == len(expected)
+    assert list(digits.iterate(0, 99_999, 5, pattern)) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        pytest.param(None, 1000, id="no-pattern"),
+        pytest.param(Pattern(""), 1000, id="empty-pattern"),
+        pytest.param(Pattern("0"), 100, id="leading-zero-prefix"),
+        pytest.param(Pattern("0000", SearchPattern.CONTAINS), 0, id="longer-than-width"),
+        pytest.param(Pattern("1234", SearchPattern.STARTS_WITH), 0, id="prefix-too-long"),
+        pytest.param(Pattern("1234", SearchPattern.ENDS_WITH), 0, id="suffix-too-long"),
+        pytest.param(Pattern("007", SearchPattern.ENDS_WITH), 1, id="whole-width-suffix"),
+    ],
+)
+def test_edge_patterns(pattern: Pattern | None, expected: int) -> None:
+    assert digits.count(0, 999, 3, pattern) == expected == len(brute(0, 999, 3, pattern))
+
+
+def test_deep_rank_in_a_ten_digit_width_without_enumeration() -> None:
+    pattern = Pattern("123", SearchPattern.CONTAINS)
+    first, last = 4_470_000_000, 4_479_999_999
+    total = digits.count(first, last, 10, pattern)
+    # The last 10-digit number starting 447 that contains 123 is 4479999123.
+    assert digits.nth(first, last, 10, pattern, total - 1) == 4_479_999_123
+    assert digits.nth(first, last, 10, pattern, 0) == 4_470_000_123
+    assert list(digits.iterate(first, last, 10, pattern, total - 2)) == [
+        4_479_998_123,
+        4_479_999_123,
+    ]
