@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from mock_server import __version__, control_api, messages, vonage_api
+from mock_server import __version__, control_api, dashboard, inbound_api, messages, vonage_api
 from mock_server.errors import ControlProblem, InvalidParameters, VonageError
 from mock_server.faults import FaultRule
 from mock_server.fixtures import FixtureError, FixtureFile, load_fixture_file, location_text
@@ -52,6 +52,9 @@ def create_app(
     app.include_router(vonage_api.router)
     app.include_router(control_api.public)
     app.include_router(control_api.router)
+    app.include_router(inbound_api.router)
+    app.include_router(dashboard.pages)
+    app.include_router(dashboard.data)
     _install_error_handlers(app, runtime)
     return app
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NotRequired, TypedDict
 
 Operation = Literal["buy", "cancel", "update", "search", "list"]
+JournalOperation = Literal[Operation, "webhook-probe", "inbound-sms", "inbound-call"]
 
 
 class FaultMatch(TypedDict, total=False):
@@ -179,7 +180,7 @@ class MockClient:
     def requests(
         self,
         *,
-        operation: Operation | None = None,
+        operation: JournalOperation | None = None,
         api_key: str | None = None,
         msisdn: str | None = None,
         status: int | None = None,

@@ -24,6 +24,10 @@ from mock_server.pool import Block
 from mock_server.runtime import Runtime
 
 PREFIX = "/_mock"
+# What the journal records: the five Vonage operations, webhook probes and inbound deliveries.
+JournalOperation = Literal[
+    "list", "search", "buy", "cancel", "update", "webhook-probe", "inbound-sms", "inbound-call"
+]
 PEM = "application/x-pem-file"
 STATE_SOURCE = "state document"
 
@@ -39,7 +43,7 @@ def admin_denial(request: Request, runtime: Runtime) -> AdminTokenRequired | Non
     return None
 
 
-def require_admin_token(request: Request, runtime: RuntimeDep) -> None:
+async def require_admin_token(request: Request, runtime: RuntimeDep) -> None:
     """With NUMBERS_MOCK_ADMIN_TOKEN set, the caller must send `Authorization: Bearer <token>`."""
     denial = admin_denial(request, runtime)
     if denial is not None:
@@ -135,7 +139,7 @@ async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
 @router.get("/requests", summary="Recorded calls to the Vonage endpoints, oldest first.")
 async def requests(
     runtime: RuntimeDep,
-    operation: Literal["list", "search", "buy", "cancel", "update"] | None = None,
+    operation: JournalOperation | None = None,
     api_key: str | None = None,
     msisdn: str | None = None,
     status_code: Annotated[int | None, Query(alias="status")] = None,

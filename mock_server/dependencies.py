@@ -16,9 +16,15 @@ FORM = "application/x-www-form-urlencoded"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+# Every dependency is `async def`: FastAPI runs plain `def` ones in a thread pool, a hop that
+# costs more than the work they do.
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
 async def request_params(request: Request) -> dict[str, str]:
@@ -57,7 +63,7 @@ async def _bounded_body(request: Request) -> bytes:
     return bytes(body)
 
 
-def negotiated_format(request: Request) -> Negotiated:
+async def negotiated_format(request: Request) -> Negotiated:
     return negotiate(request.headers.get("accept"))
 
 
@@ -66,7 +72,7 @@ Params = Annotated[dict[str, str], Depends(request_params)]
 Format = Annotated[Negotiated, Depends(negotiated_format)]
 
 
-def authenticated_account(request: Request, params: Params, runtime: RuntimeDep) -> Account:
+async def authenticated_account(request: Request, params: Params, runtime: RuntimeDep) -> Account:
     """The calling account; AuthenticationFailed (401) when the credentials are wrong."""
     given = auth.credentials(request.headers.get("authorization"), params)
     request.state.api_key = given.api_key  # for the request journal, even when it is wrong

@@ -9,7 +9,8 @@
     └── VonageError                 error-code / error-code-label body
         ├── AuthenticationFailed    "401"  authentication failed
         ├── MethodFailed            "420"  method failed
-        │   └── AddressRequired     "420"  the dashboard message
+        │   ├── AddressRequired     "420"  the dashboard message
+        │   └── WebhookNotVerified  "420"  moHttpUrl did not answer the GET with 200 OK
         ├── InvalidParameters       "400"  {"field": "Is required."} body instead of a label
         ├── PayloadTooLarge         "413"  a body over the size limit
         └── RateLimited             "429"
@@ -112,3 +113,13 @@ class InvalidParameters(VonageError):
     def __init__(self, fields: Mapping[str, str]) -> None:
         self.fields = dict(fields)
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
+
+
+class WebhookNotVerified(MethodFailed):
+    """With --verify-webhooks: the new moHttpUrl did not answer Vonage's GET with 200 OK.
+
+    Vonage documents the check, not the error it answers; a 420 (what the Numbers API answers
+    for any refused operation) with a label saying what went wrong is the mock's choice.
+    """
+
+    label = messages.WEBHOOK_NOT_VERIFIED

@@ -1,4 +1,4 @@
-"""The request journal: a bounded record of every call to the Vonage endpoints."""
+"""The request journal: a bounded record of every Vonage call, webhook probe and delivery."""
 
 import threading
 from collections import deque

@@ -44,3 +44,21 @@ FAULT_HEADER_QUOTES = 'badly quoted; quote a whole value, as in label="a; b"'
 FAULT_HEADER_STATUS = "must be a status code such as 420"
 FAULT_HEADER_LATENCY = "must be milliseconds (500) or a range (100-300)"
 FAULT_HEADER_BOOLEAN = "must be true or false"
+
+# Webhooks (mock_server.webhooks). The label of the 420 that refuses an update whose moHttpUrl
+# does not answer the verification GET with 200 OK (--verify-webhooks); the other texts say why a
+# probe or a delivery did not count, in the journal and in the control API's reports.
+WEBHOOK_NOT_VERIFIED = "moHttpUrl did not answer 200 OK to Vonage's GET request"
+WEBHOOK_NOT_HTTP = "not an http or https URL"
+WEBHOOK_STATUS = "the receiver answered {status}; Vonage expects {expected}"
+WEBHOOK_TIMEOUT = "no answer within {seconds:g} s"
+WEBHOOK_CONNECT = "could not connect: {reason}"
+WEBHOOK_FAILED = "the request failed: {reason}"
+
+# Why the control API cannot simulate an inbound SMS or call (a 404 or 409 naming the field).
+INBOUND_NOT_OWNED = "no account owns {msisdn}"
+INBOUND_NO_FEATURE = "{msisdn} has no {feature} feature"
+INBOUND_NO_MO_HTTP_URL = "{msisdn} has no moHttpUrl to deliver inbound SMS to"
+INBOUND_NO_VOICE_URL = (
+    "{msisdn} has no http(s) voiceCallbackValue (answer URL) nor voiceStatusCallback (event URL)"
+)

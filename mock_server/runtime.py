@@ -13,6 +13,7 @@ from mock_server.rendering import Renderer
 from mock_server.settings import Settings
 from mock_server.snapshot import state_document
 from mock_server.state_file import StateFile
+from mock_server.webhooks import WebhookSender
 
 # How the server closes a client's connection without answering (set by mock_server.server; an
 # app without a real server, such as a test client, raises instead).
@@ -48,6 +49,8 @@ class Runtime:
             else None
         )
         self.state_file = StateFile(settings.state_file) if settings.state_file else None
+        # Probes of moHttpUrl (--verify-webhooks) and the simulated inbound SMS and calls.
+        self.webhooks = WebhookSender(settings.webhook_timeout)
         # Read now, not when serving starts: a broken state file stops the start up front, with
         # the same one-line message as a broken fixtures file.
         self._saved = self.state_file.load() if self.state_file else None

@@ -15,13 +15,14 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from mock_server import params as parse
+from mock_server import webhooks
 from mock_server.dependencies import (
     Caller,
     Format,
     Params,
     RuntimeDep,
     authenticated_account,
-    get_runtime,
+    runtime_of,
 )
 from mock_server.errors import (
     AuthenticationFailed,
@@ -63,7 +64,7 @@ class VonageRoute(APIRoute):
         operation = BY_PATH[self.path]
 
         async def journaled(request: Request) -> Response:
-            runtime = get_runtime(request)
+            runtime = runtime_of(request)
             started = time.perf_counter()
             try:
                 response = await handler(request)
@@ -180,5 +181,13 @@ async def cancel(params: Params, caller: Caller, runtime: RuntimeDep, fmt: Forma
 @router.post(Operation.UPDATE.path)
 async def update(params: Params, caller: Caller, runtime: RuntimeDep, fmt: Format) -> Response:
     ref, changes = parse.update_changes(params)
+    mo_http_url = changes.get("mo_http_url")
+    if mo_http_url and runtime.settings.verify_webhooks:
+        # Vonage GETs a new moHttpUrl and refuses the update unless it answers 200 OK. The probe
+        # is awaited before the inventory is touched, so without its lock, and a refusal (a 420)
+        # changes nothing. An empty moHttpUrl removes the webhook: nothing to check.
+        await webhooks.verify_mo_http_url(
+            runtime.webhooks, runtime.journal, mo_http_url, caller.api_key, redact(params)
+        )
     runtime.inventory.update(caller, ref, changes)
     return runtime.renderer.success(fmt)
