@@ -1,14 +1,12 @@
-"""FastAPI dependencies: the runtime, the merged parameters, the negotiated format, the caller."""
+"""What a request carries: the runtime it goes to, its parameters, the credentials it sends."""
 
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
-from mock_server import auth, messages
-from mock_server.accounts import Account
+from mock_server import messages
 from mock_server.errors import InvalidParameters, PayloadTooLarge
-from mock_server.rendering import Negotiated, negotiate
 from mock_server.runtime import Runtime
 
 FORM = "application/x-www-form-urlencoded"
@@ -21,10 +19,13 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-# Every dependency is `async def`: FastAPI runs plain `def` ones in a thread pool, a hop that
-# costs more than the work they do.
+# Dependencies are `async def`: FastAPI runs plain `def` ones in a thread pool, a hop that costs
+# more than the work they do.
 async def get_runtime(request: Request) -> Runtime:
     return runtime_of(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def request_params(request: Request) -> dict[str, str]:
@@ -46,7 +47,6 @@ async def request_params(request: Request) -> dict[str, str]:
                 raise InvalidParameters({"body": messages.FIELD_INVALID}) from error
             for name, value in pairs:
                 params.setdefault(name, value)
-    request.state.params = params  # for the request journal
     return params
 
 
@@ -61,22 +61,3 @@ async def _bounded_body(request: Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLarge()
     return bytes(body)
-
-
-async def negotiated_format(request: Request) -> Negotiated:
-    return negotiate(request.headers.get("accept"))
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Params = Annotated[dict[str, str], Depends(request_params)]
-Format = Annotated[Negotiated, Depends(negotiated_format)]
-
-
-async def authenticated_account(request: Request, params: Params, runtime: RuntimeDep) -> Account:
-    """The calling account; AuthenticationFailed (401) when the credentials are wrong."""
-    given = auth.credentials(request.headers.get("authorization"), params)
-    request.state.api_key = given.api_key  # for the request journal, even when it is wrong
-    return runtime.inventory.accounts.authenticate(given.api_key, given.api_secret)
-
-
-Caller = Annotated[Account, Depends(authenticated_account)]
