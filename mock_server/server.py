@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from mock_server import tls
 from mock_server.app import create_app
+from mock_server.errors import MockError
 from mock_server.faults import FaultRule
 from mock_server.fixtures import FixtureFile
 from mock_server.runtime import Runtime
@@ -31,8 +32,23 @@ logger = logging.getLogger("uvicorn.error")
 SHUTDOWN_GRACE_SECONDS = 1
 
 
+class ListenError(MockError):
+    """A listener could not start: the port is taken, or not ours to use."""
+
+
 class _Listener(uvicorn.Server):
-    """A uvicorn server that leaves signals to the runner, which stops every listener at once."""
+    """A uvicorn server on a socket bound in advance, leaving signals to the runner.
+
+    Binding here rather than in uvicorn turns a taken port into one clear ListenError before
+    anything starts (uvicorn would log it and exit the whole process from inside its task).
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.socket = _bind(config.host, config.port)
+
+    async def serve_bound(self) -> None:
+        await self.serve(sockets=[self.socket])
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -52,7 +68,7 @@ class _Listener(uvicorn.Server):
     @property
     def port(self) -> int:
         """The port it listens on (the one the OS picked when configured with 0)."""
-        port: int = self.servers[0].sockets[0].getsockname()[1]
+        port: int = self.socket.getsockname()[1]
         return port
 
 
@@ -77,16 +93,19 @@ class MockServer:
         self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
         self.https = None
         if self.tls is not None:
-            self.https = _Listener(
-                _config(
-                    self.app,
-                    settings,
-                    settings.https_port,
-                    lifespan="off",
-                    ssl_certfile=str(self.tls.cert_chain),
-                    ssl_keyfile=str(self.tls.key),
-                )
+            https = _config(
+                self.app,
+                settings,
+                settings.https_port,
+                lifespan="off",
+                ssl_certfile=str(self.tls.cert_chain),
+                ssl_keyfile=str(self.tls.key),
             )
+            try:
+                self.https = _Listener(https)
+            except ListenError:
+                self.http.socket.close()
+                raise
         self.runtime.drop_connection = partial(_drop, self.listeners)
 
     @property
@@ -104,13 +123,14 @@ class MockServer:
 
     async def serve(self) -> None:
         """Run until `stop()`; the HTTPS listener starts once the state is built."""
-        first = asyncio.create_task(self.http.serve())
+        first = asyncio.create_task(self.http.serve_bound())
         while not self.http.started and not first.done():
             await asyncio.sleep(0.01)
+
         if self.tls is not None:
             logger.info("TLS certificate %s; clients trust the CA %s", self.tls.cert_chain,
                         self.tls.ca_cert)  # fmt: skip
-        await asyncio.gather(first, *(listener.serve() for listener in self.listeners[1:]))
+        await asyncio.gather(first, *(listener.serve_bound() for listener in self.listeners[1:]))
 
     def stop(self) -> None:
         for listener in self.listeners:
@@ -165,6 +185,18 @@ class BackgroundServer:
             asyncio.run(self.server.serve())
         except BaseException as error:  # reported by start()
             self._failure = error
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    return sock
 
 
 def _config(

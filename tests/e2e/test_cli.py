@@ -1,8 +1,10 @@
 """The command line as a user runs it: --help, settings by flag and variable, start-up failures,
 the shipped fixtures, and the CA kept across restarts."""
 
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,16 @@ def test_the_ca_survives_a_restart(tmp_path: Path) -> None:
         assert answer.json()["count"] == 1
     finally:
         stop_mock_server(second)
+
+
+@pytest.mark.parametrize("flag", ["--port", "--https-port"])
+def test_a_taken_port_stops_the_start_with_one_clear_line(flag: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        others = ["--port", "0"] if flag == "--https-port" else ["--https-port", "0"]
+        result = run_cli(flag, str(port), *others, "--tls-dir", str(Path(tempfile.mkdtemp())))
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
