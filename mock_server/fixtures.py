@@ -26,6 +26,7 @@ from mock_server.errors import MockError
 from mock_server.faults import FaultRule
 from mock_server.inventory import Inventory
 from mock_server.numbers import (
+    CONFIG_FIELDS,
     Feature,
     Limitation,
     NumberAttributes,
@@ -143,16 +144,7 @@ class OwnedEntry(NumberEntry):
     messages_callback_value: str | None = Field(None, alias="messagesCallbackValue")
 
     def owned_number(self) -> OwnedNumber:
-        config = NumberConfig(
-            app_id=self.app_id,
-            mo_http_url=self.mo_http_url,
-            mo_smpp_sys_type=self.mo_smpp_sys_type,
-            voice_callback_type=self.voice_callback_type,
-            voice_callback_value=self.voice_callback_value,
-            voice_status_callback=self.voice_status_callback,
-            messages_callback_type=self.messages_callback_type,
-            messages_callback_value=self.messages_callback_value,
-        )
+        config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})
         return OwnedNumber(self.msisdn, self.attributes(), config)
 
 
