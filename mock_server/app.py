@@ -60,7 +60,8 @@ def create_app(
 
 
 def _is_control(request: Request) -> bool:
-    return request.url.path.startswith(control_api.PREFIX + "/")
+    # The scope's path, not request.url: building a URL decodes the query, which may be invalid.
+    return str(request.scope["path"]).startswith(control_api.PREFIX + "/")
 
 
 def _field(location: Sequence[int | str]) -> str:
@@ -118,10 +119,11 @@ def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
         if _is_control(request):
             return problem(error.status_code, detail, detail, None, error.headers)
         failure = VonageError(detail.lower(), str(error.status_code))
+        failure.headers = dict(error.headers or {})  # a 405 keeps its Allow header
         return vonage_api.error_response(runtime, request, failure, error.status_code)
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
-        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        logger.exception("unexpected error on %s %s", request.method, request.scope["path"])
         if _is_control(request):
             return problem(500, "Internal error", messages.INTERNAL_ERROR)
         failure = VonageError(messages.INTERNAL_ERROR)

@@ -10,7 +10,8 @@ from mock_server.errors import InvalidParameters, PayloadTooLarge
 from mock_server.runtime import Runtime
 
 FORM = "application/x-www-form-urlencoded"
-# The Numbers API's largest legitimate body (an update with every field) is well under 10 KiB.
+# The Numbers API's largest legitimate body or query string (an update with every field) is well
+# under 10 KiB: anything over 64 KiB is answered 413.
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -34,6 +35,8 @@ async def request_params(request: Request) -> dict[str, str]:
     The Vonage CLI posts its parameters in the query string with an empty form body, the SDKs
     post a form body: both must work, as they do against the real API.
     """
+    if len(request.scope.get("query_string", b"")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
     params: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         params.setdefault(name, value)

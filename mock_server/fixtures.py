@@ -5,6 +5,7 @@ fixture reads like a number in an API response.
 """
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,8 @@ from mock_server.numbers import (
 )
 from mock_server.pool import Block, Pool
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Msisdn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5,14}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
@@ -51,6 +54,15 @@ class FixtureError(MockError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        # JSON can carry lone surrogates ("\ud800"); UTF-8, and so the state file and every
+        # answer, cannot: refuse them where the document comes in.
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise ValueError("contains a lone surrogate, which UTF-8 cannot encode")
+        return value
 
 
 class AccountEntry(_Model):

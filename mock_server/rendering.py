@@ -194,12 +194,12 @@ class Renderer:
 
     def _append(self, parent: ET.Element, key: str, value: Any) -> None:
         name = self._name(key)
-        if key == "features":
+        if key == "features" and isinstance(value, list):
             # Features are wrapped: <features><feature>VOICE</feature>...</features>.
             wrapper = ET.SubElement(parent, name)
             for feature in value:
                 ET.SubElement(wrapper, "feature").text = feature
-        elif key == "limitations":
+        elif key == "limitations" and isinstance(value, list):
             wrapper = ET.SubElement(parent, name)
             for limitation in value:
                 ET.SubElement(wrapper, "limitation", {k: _text(v) for k, v in limitation.items()})

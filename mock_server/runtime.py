@@ -70,14 +70,11 @@ class Runtime:
     def start(self) -> None:
         """The state at start: the state file when there is one, else the fixtures."""
         saved, self._saved = self._saved, None
-        self._install(saved or self.fixtures)
-        if saved is None:
-            self.persist()
+        self._install(saved or self.fixtures, write=saved is None)
 
     def reset(self, keep_faults: bool = False, keep_journal: bool = False) -> None:
         """Back to the fixtures as loaded at start; faults and journal cleared unless kept."""
         self._install(self.fixtures)
-        self.persist()
         if not keep_faults:
             self.faults = FaultPlan(self.faults.seed, self.start_rules)
         if not keep_journal:
@@ -88,7 +85,6 @@ class Runtime:
     def replace_state(self, fixtures: FixtureFile) -> None:
         """Replace the whole state with a validated document."""
         self._install(fixtures)
-        self.persist()
 
     def document(self) -> dict[str, Any]:
         """The whole state in the fixture format, read under the inventory's lock."""
@@ -106,7 +102,11 @@ class Runtime:
             return self.settings.method_failed_status
         return int(error_code)
 
-    def _install(self, fixtures: FixtureFile) -> None:
+    def _install(self, fixtures: FixtureFile, write: bool = True) -> None:
+        """Build the state, put it on disk, and only then serve it: a failed write (a full
+        disk) leaves both the old state and the old file in place."""
         inventory = build_inventory(fixtures)
+        if write and self.state_file is not None:
+            self.state_file.save(state_document(inventory))
         inventory.on_change = self.persist
         self._inventory = inventory

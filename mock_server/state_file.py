@@ -21,8 +21,12 @@ class StateFile:
         """The saved state; None when there is no file yet.
 
         A truncated, non-JSON or invalid file raises FixtureError naming the file, the entry and
-        the field: it is never silently replaced or ignored.
+        the field: it is never silently replaced or ignored. Temporary files that a kill left
+        between writing and renaming are removed first (one server owns its state file).
         """
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         if not self.path.exists():
             return None
         return load_fixture_file(self.path)

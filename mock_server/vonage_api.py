@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from mock_server import auth, webhooks
@@ -58,7 +59,7 @@ def error_response(
     """A Vonage error in the format the client asked for."""
     return runtime.renderer.error(
         error,
-        BY_PATH.get(request.url.path),
+        BY_PATH.get(request.scope["path"]),
         negotiate(request.headers.get("accept")),
         status or runtime.http_status(error.error_code),
         error.headers,
@@ -82,6 +83,11 @@ def vonage_endpoint(
             response = await handler(call, caller)
         except VonageError as error:
             response = error_response(runtime, request, error)
+        except ClientDisconnect:
+            # The client left before its body arrived: nobody to answer, nothing changed.
+            call.fault = "client disconnected"
+            _record(call, started, None)
+            return Response(status_code=499)
         except ConnectionDrop:
             _record(call, started, None)
             runtime.drop_connection(request.scope)
@@ -105,7 +111,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
         JournalEntry(
             time=datetime.now(UTC),
             method=call.request.method,
-            path=call.request.url.path,
+            path=call.operation.path,
             operation=call.operation.value,
             api_key=call.api_key,
             params=redact(call.params),

@@ -1,0 +1,1 @@
+"""Reliability tests: concurrency, properties of the domain, crashes and restarts, a soak."""

@@ -1,0 +1,264 @@
+"""Helpers of the reliability tests: servers that are always stopped, a logged HTTP client of the
+Vonage routes, prices and a full sweep of the numbers for sale, and the figures a run reports."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import requests
+from e2e.support import REPO_ROOT, MockServer, start_mock_server, stop_mock_server
+
+from mock_server.fixtures import build_inventory, parse_fixtures
+
+DEFAULT_FIXTURES = REPO_ROOT / "fixtures" / "default.json"
+HTTP_TIMEOUT = 15.0
+
+# Figures the tests measure (requests made, crashes survived, RSS), printed at the end of the run
+# by conftest.pytest_terminal_summary so that they can be quoted.
+FIGURES: dict[str, dict[str, Any]] = {}
+
+
+def record_figures(test: str, **figures: Any) -> None:
+    FIGURES.setdefault(test, {}).update(figures)
+    print(f"[reliability] {test}: {json.dumps(figures, default=str)}")
+
+
+@dataclass(frozen=True)
+class Account:
+    api_key: str
+    api_secret: str
+    balance: Decimal
+    parent: str | None = None
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.api_key, self.api_secret)
+
+
+def shipped_accounts() -> dict[str, Account]:
+    """The accounts of fixtures/default.json, by api_key."""
+    raw = json.loads(DEFAULT_FIXTURES.read_text(encoding="utf-8"))
+    return {
+        a["api_key"]: Account(a["api_key"], a["api_secret"], Decimal(a["balance"]), a.get("parent"))
+        for a in raw["accounts"]
+    }
+
+
+class Servers:
+    """Starts real server processes and stops every one of them at the end of the test."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._started: list[MockServer] = []
+
+    def start(
+        self,
+        name: str = "server",
+        fixtures: Path | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> MockServer:
+        """A server on free ports of 127.0.0.1, HTTP only; `fixtures=None`: the shipped ones."""
+        workdir = self.workdir / name
+        workdir.mkdir(parents=True, exist_ok=True)
+        server = start_mock_server(workdir, fixtures=fixtures, extra_args=extra_args, https=False)
+        self._started.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._started:
+            stop_mock_server(server)
+        self._started.clear()
+
+
+@dataclass
+class Call:
+    """One call to a Vonage route, as the client saw it."""
+
+    worker: str
+    seq: int
+    op: str
+    caller: str
+    charged: str
+    """The account the call acts on: `target_api_key` when given, else the caller."""
+    msisdn: str | None
+    params: dict[str, str]
+    sent: float
+    answered: float
+    status: int | None
+    body: Any
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+class VonageHttp:
+    """The five Vonage routes over one keep-alive session, every call logged with its times."""
+
+    PATHS: Mapping[str, tuple[str, str]] = {
+        "buy": ("POST", "/number/buy"),
+        "cancel": ("POST", "/number/cancel"),
+        "update": ("POST", "/number/update"),
+        "search": ("GET", "/number/search"),
+        "list": ("GET", "/account/numbers"),
+    }
+
+    def __init__(self, url: str, worker: str) -> None:
+        self.url = url
+        self.worker = worker
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies from the environment: 127.0.0.1 only
+        self.calls: list[Call] = []
+
+    def close(self) -> None:
+        self.session.close()
+
+    def warm_up(self) -> None:
+        """Open the keep-alive connection now, so that a later call goes out at once."""
+        self.session.get(f"{self.url}/_mock/health", timeout=HTTP_TIMEOUT).raise_for_status()
+
+    def call(
+        self,
+        op: str,
+        account: Account,
+        params: Mapping[str, str],
+        target: str | None = None,
+    ) -> Call:
+        method, path = self.PATHS[op]
+        sent_params = dict(params)
+        if target is not None:
+            sent_params["target_api_key"] = target
+        data = sent_params if method == "POST" else None
+        query = sent_params if method == "GET" else None
+        sent = time.monotonic()
+        status: int | None = None
+        body: Any = None
+        error: str | None = None
+        try:
+            answer = self.session.request(
+                method,
+                f"{self.url}{path}",
+                data=data,
+                params=query,
+                auth=account.auth,
+                timeout=HTTP_TIMEOUT,
+            )
+            status = answer.status_code
+            try:
+                body = answer.json()
+            except ValueError:
+                body = answer.text
+        except requests.RequestException as exc:
+            error = repr(exc)
+        call = Call(
+            worker=self.worker,
+            seq=len(self.calls),
+            op=op,
+            caller=account.api_key,
+            charged=target or account.api_key,
+            msisdn=params.get("msisdn"),
+            params=sent_params,
+            sent=sent,
+            answered=time.monotonic(),
+            status=status,
+            body=body,
+            error=error,
+        )
+        self.calls.append(call)
+        return call
+
+
+def prices_of(document: Mapping[str, Any], msisdns: list[str]) -> dict[str, Decimal]:
+    """What buying each number charges (initialPrice + cost), for numbers on sale in `document`."""
+    inventory = build_inventory(parse_fixtures(dict(document)))
+    prices: dict[str, Decimal] = {}
+    for msisdn in msisdns:
+        number = inventory.pool.find(msisdn)
+        assert number is not None, f"{msisdn} is not for sale in the document"
+        prices[msisdn] = number.attributes.price
+    return prices
+
+
+def owners_in(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """msisdn -> the api_keys owning it in a state document (a list, to see duplicates)."""
+    owners: dict[str, list[str]] = {}
+    for entry in document["owned"]:
+        owners.setdefault(entry["msisdn"], []).append(entry["api_key"])
+    return owners
+
+
+def balances_in(document: Mapping[str, Any]) -> dict[str, Decimal]:
+    return {a["api_key"]: Decimal(a["balance"]) for a in document["accounts"]}
+
+
+def countries_in(document: Mapping[str, Any]) -> list[str]:
+    return sorted({entry["country"] for entry in document["available"]})
+
+
+def numbers_for_sale(url: str, account: Account, countries: list[str]) -> list[str]:
+    """Every number `GET /number/search` offers, page by page, country by country."""
+    found: list[str] = []
+    with requests.Session() as session:
+        session.trust_env = False
+        for country in countries:
+            index, count = 1, None
+            while count is None or (index - 1) * 100 < count:
+                answer = session.get(
+                    f"{url}/number/search",
+                    params={"country": country, "size": "100", "index": str(index)},
+                    auth=account.auth,
+                    timeout=HTTP_TIMEOUT,
+                )
+                assert answer.status_code == 200, answer.text
+                page = answer.json()
+                assert count is None or page["count"] == count, "count changed between pages"
+                count = page["count"]
+                found.extend(n["msisdn"] for n in page.get("numbers", []))
+                index += 1
+    return found
+
+
+def rss_kib(pid: int) -> int | None:
+    """VmRSS of a process in KiB, None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return None
+
+
+@dataclass
+class Failures:
+    """Problems seen in worker threads: a thread never raises, it records, and the test asserts."""
+
+    items: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, problem: str) -> None:
+        with self._lock:
+            self.items.append(problem)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.items))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def run_threads(threads: list[threading.Thread], timeout: float) -> None:
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(timeout=max(0.1, deadline - time.monotonic()))
+    stuck = [t.name for t in threads if t.is_alive()]
+    assert not stuck, f"threads still running after {timeout:.0f} s: {stuck}"
