@@ -1,0 +1,57 @@
+"""The reference for bench/run.py: the least a FastAPI app on the mock's stack can do.
+
+One `async def` route at the mock's search path that returns a one-number, search-like dict,
+served by uvicorn as the mock serves itself: one worker, the same event loop and HTTP
+implementation (uvicorn's "auto" choice in the same virtualenv), the same log level, no access
+log. Whatever the mock costs beyond this is the mock's own work.
+
+    .venv/bin/python bench/reference_app.py --port 8090
+"""
+
+import argparse
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+# What a size-1 search answers (the shape of the mock's `GET /number/search` JSON).
+BODY: dict[str, Any] = {
+    "count": 1701,
+    "numbers": [
+        {
+            "country": "GB",
+            "msisdn": "447700900000",
+            "type": "mobile-lvn",
+            "features": ["VOICE", "SMS"],
+            "cost": "1.25",
+            "initialPrice": "0.00",
+        }
+    ],
+}
+
+app = FastAPI(title="bench reference")
+
+
+@app.get("/number/search")
+async def search() -> dict[str, Any]:
+    return BODY
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The reference app of bench/run.py.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
+
+
+if __name__ == "__main__":
+    main()
