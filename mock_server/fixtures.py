@@ -4,6 +4,7 @@ Number attributes use Vonage's wire names (`initialPrice`, `moHttpUrl`, ...) so 
 fixture reads like a number in an API response.
 """
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -99,14 +100,35 @@ class NumberEntry(_Model):
         return features
 
     def attributes(self) -> NumberAttributes:
-        return NumberAttributes(
-            country=self.country,
-            type=self.type,
-            features=frozenset(self.features),
-            cost=self.cost,
-            initial_price=self.initial_price,
-            limitations=tuple(Limitation(**lim.model_dump()) for lim in self.limitations),
+        return _interned_attributes(
+            self.country,
+            self.type,
+            frozenset(self.features),
+            self.cost,
+            self.initial_price,
+            tuple(self.limitations),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _interned_attributes(
+    country: str,
+    type: NumberType,
+    features: frozenset[Feature],
+    cost: Decimal,
+    initial_price: Decimal,
+    limitations: tuple["LimitationEntry", ...],
+) -> NumberAttributes:
+    """One shared object per distinct set of attributes: a hundred thousand owned numbers from a
+    few ranges hold a few of them, built once (attributes are frozen, so sharing is safe)."""
+    return NumberAttributes(
+        country=country,
+        type=type,
+        features=features,
+        cost=cost,
+        initial_price=initial_price,
+        limitations=tuple(Limitation(**lim.model_dump()) for lim in limitations),
+    )
 
 
 class MsisdnRange(_Model):
