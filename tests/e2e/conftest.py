@@ -9,7 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from .support import E2EData, MockServer, load_e2e_data, start_mock_server, stop_mock_server
+from mock_server.client import MockClient
+
+from .support import (
+    E2EData,
+    MockServer,
+    SdkClients,
+    load_e2e_data,
+    mock_client,
+    start_mock_server,
+    stop_mock_server,
+)
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +35,21 @@ def mock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer
         yield server
     finally:
         stop_mock_server(server)
+
+
+@pytest.fixture
+def sdks() -> Iterator[SdkClients]:
+    """Official clients, each trusting only its own server's CA; closed after the test."""
+    clients = SdkClients()
+    try:
+        yield clients
+    finally:
+        clients.close()
+
+
+@pytest.fixture
+def mock(mock_server: MockServer) -> MockClient:
+    """The module's server, back to its fixtures, with no rules and an empty journal."""
+    client = mock_client(mock_server)
+    client.reset()
+    return client

@@ -44,15 +44,6 @@ RATE_LIMITED_BODY = {
 ADMIN_TOKEN = "e2e-admin-token-5f1c"
 
 
-@pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
-
-
 @pytest.fixture(scope="module")
 def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
     server = start_mock_server(

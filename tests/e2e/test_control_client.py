@@ -6,7 +6,6 @@ rules removed stop applying, the journal empties, the CA served is the one on di
 """
 
 import ssl
-from collections.abc import Iterator
 
 import nexmo
 import pytest
@@ -15,7 +14,7 @@ from vonage_numbers import NumberParams, NumbersStatus, SearchAvailableNumbersFi
 
 from mock_server.client import MockApiError, MockClient
 
-from .support import Account, E2EData, MockServer, SdkClients, mock_client, run_node_calls
+from .support import Account, E2EData, MockServer, SdkClients, run_node_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -25,22 +24,6 @@ ADDED_RANGE = {"start": "447700940000", "end": "447700940004"}
 ADDED_SINGLE = "447700940100"
 NEW_ACCOUNT = Account("c0ffee01", "CoffeeSecret0001", "10.00", None)
 NEW_SUBACCOUNT = Account("c0ffee02", "CoffeeSubSecret1", "0.00", "c0ffee01")
-
-
-@pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
-
-
-@pytest.fixture
-def mock(mock_server: MockServer) -> MockClient:
-    client = mock_client(mock_server)
-    client.reset()
-    return client
 
 
 def numbers_entry(**where: object) -> dict[str, object]:

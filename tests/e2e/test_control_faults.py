@@ -10,7 +10,6 @@ What each client makes of a dropped connection (no answer at all):
 """
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,23 +49,6 @@ UNAVAILABLE_BODY = {"error-code": "503", "error-code-label": "service unavailabl
 SEED = 4242
 OTHER_SEED = 2424  # fixed: its first 20 draws at p=0.5 differ from those of 4242
 SEARCHES = 20
-
-
-@pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
-
-
-@pytest.fixture
-def mock(mock_server: MockServer) -> MockClient:
-    """The module's server, back to its fixtures, with no rules and an empty journal."""
-    client = mock_client(mock_server)
-    client.reset()
-    return client
 
 
 def gb_search(pattern: str = "447700900") -> SearchAvailableNumbersFilter:

@@ -5,7 +5,6 @@ the client sent it in `Authorization: Basic` (vonage, Node), the query string or
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,22 +39,6 @@ MO_HTTP_URL = "https://example.com/e2e/journal/inbound-sms"
 WRONG_SECRET = "WrongSecret0J0J0"
 # An account of this test's own, opened at run time, for the Node SDK's calls.
 NODE_ACCOUNT = Account("0d0e0a01", "NodeSecret00J001", "50.00", None)
-
-
-@pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
-
-
-@pytest.fixture
-def mock(mock_server: MockServer) -> MockClient:
-    client = mock_client(mock_server)
-    client.reset()
-    return client
 
 
 def calls(entries: list[JournalEntry]) -> list[tuple[str, str, int | None]]:

@@ -7,7 +7,7 @@ import os
 import random
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,15 +41,6 @@ pytestmark = pytest.mark.e2e
 APP_ID = "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"
 MO_HTTP_URL = "https://example.com/e2e/state/inbound-sms"
 LATE_ACCOUNT = Account("1a7e0001", "LateSecret000001", "20.00", None)
-
-
-@pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
 
 
 def owned(vonage: Vonage) -> dict[str, Any]:

@@ -77,15 +77,6 @@ def mock(verifying: MockServer) -> MockClient:
 
 
 @pytest.fixture
-def sdks() -> Iterator[SdkClients]:
-    clients = SdkClients()
-    try:
-        yield clients
-    finally:
-        clients.close()
-
-
-@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with running_receiver() as started:
         yield started
