@@ -36,6 +36,6 @@ EXPOSE 8443
 
 # Healthy once the state is loaded (/_mock/health answers 200 only then).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=5 \
-    CMD ["python", "-m", "mock_server.healthcheck"]
+    CMD ["python", "-m", "mock_server.serving.healthcheck"]
 
 CMD ["vonage-numbers-mock"]

@@ -4,18 +4,18 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mock_server.faults import FaultPlan, FaultRule
-from mock_server.fixtures import FixtureFile, build_inventory
-from mock_server.inventory import Inventory
-from mock_server.journal import Journal
-from mock_server.rate_limits import RateLimiter, RateLimits
-from mock_server.rendering import Renderer
+from mock_server.domain.inventory import Inventory
 from mock_server.settings import Settings
-from mock_server.snapshot import state_document
-from mock_server.state_file import StateFile
-from mock_server.webhooks import WebhookSender
+from mock_server.simulation.faults import FaultPlan, FaultRule
+from mock_server.simulation.journal import Journal
+from mock_server.simulation.rate_limits import RateLimiter, RateLimits
+from mock_server.simulation.webhooks import WebhookSender
+from mock_server.state.document import FixtureFile, build_inventory
+from mock_server.state.export import state_document
+from mock_server.state.state_file import StateFile
+from mock_server.vonage.rendering import Renderer
 
-# How the server closes a client's connection without answering (set by mock_server.server; an
+# How the server closes a client's connection without answering (set by serving.server; an
 # app without a real server, such as a test client, raises instead).
 ConnectionDropper = Callable[[Mapping[str, Any]], None]
 

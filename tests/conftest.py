@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from vendor_spec import validate
 
-from mock_server.app import create_app
-from mock_server.operations import BY_PATH
+from mock_server.domain.operations import BY_PATH
+from mock_server.serving.app import create_app
 from mock_server.settings import Settings
 
 pytest_plugins = ["pytester"]

@@ -6,7 +6,7 @@ import pytest
 from conftest import MASTER, POOR, STRANGER, SUB
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 METHOD_FAILED = {"error-code": "420", "error-code-label": messages.METHOD_FAILED}

@@ -8,8 +8,8 @@ import pytest
 from conftest import MASTER, make_settings
 from fastapi.testclient import TestClient
 
-from mock_server.app import create_app
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.serving.app import create_app
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 TOKEN = "s3cret"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -7,7 +7,7 @@ from conftest import MASTER
 from fastapi.testclient import TestClient
 from vendor_spec import validate
 
-from mock_server import messages
+from mock_server.domain import messages
 
 
 def test_health_summarises_the_loaded_state_without_credentials(client: TestClient) -> None:
@@ -26,7 +26,7 @@ def test_health_summarises_the_loaded_state_without_credentials(client: TestClie
 def test_ca_certificate_is_served_when_there_is_one(tmp_path: Path) -> None:
     from conftest import make_settings
 
-    from mock_server.app import create_app
+    from mock_server.serving.app import create_app
 
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")

@@ -8,9 +8,9 @@ from conftest import MASTER
 from fastapi.testclient import TestClient
 from vendor_spec import validate
 
-from mock_server import messages
-from mock_server.faults import HEADER
-from mock_server.operations import BY_PATH
+from mock_server.domain import messages
+from mock_server.domain.operations import BY_PATH
+from mock_server.simulation.faults import HEADER
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 UNAUTHORIZED = {"error-code": "401", "error-code-label": messages.AUTHENTICATION_FAILED}

@@ -12,11 +12,11 @@ from conftest import MASTER, SMALL, STRANGER, make_settings
 from fastapi.testclient import TestClient
 from vendor_spec import validate
 
-from mock_server import messages
-from mock_server.app import create_app
-from mock_server.faults import FaultRule
-from mock_server.operations import BY_PATH
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.domain import messages
+from mock_server.domain.operations import BY_PATH
+from mock_server.serving.app import create_app
+from mock_server.simulation.faults import FaultRule
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 # Statuses the vendor's document never lists, which a rule injects on purpose.

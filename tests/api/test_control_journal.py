@@ -10,8 +10,8 @@ import pytest
 from conftest import MASTER, STRANGER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
-from mock_server.journal import REDACTED
+from mock_server.domain import messages
+from mock_server.simulation.journal import REDACTED
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 

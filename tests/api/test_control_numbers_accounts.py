@@ -6,8 +6,8 @@ import pytest
 from conftest import MASTER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.domain import messages
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 UNAUTHORIZED = {"error-code": "401", "error-code-label": messages.AUTHENTICATION_FAILED}

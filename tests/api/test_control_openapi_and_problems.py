@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from mock_server.operations import PATHS
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.domain.operations import PATHS
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 CONTROL_PATHS = {
     "/_mock/health",

@@ -7,7 +7,7 @@ import pytest
 from conftest import MASTER, STRANGER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 RATE_LIMITED = {"error-code": "429", "error-code-label": messages.RATE_LIMITED}
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
@@ -36,7 +36,7 @@ def limited(
 
 
 def use_clock(client: TestClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drive the app's limiter by `clock` (see mock_server.rate_limits.RateLimiter)."""
+    """Drive the app's limiter by `clock` (see mock_server.simulation.rate_limits.RateLimiter)."""
     app: Any = client.app
     monkeypatch.setattr(app.state.runtime.rate_limiter, "_clock", clock)
 

@@ -8,9 +8,9 @@ import pytest
 from conftest import MASTER, STRANGER, SUB
 from fastapi.testclient import TestClient
 
-from mock_server import messages
-from mock_server.fixtures import parse_fixtures
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.domain import messages
+from mock_server.state.document import parse_fixtures
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 START_SUMMARY = {"status": "ok", "accounts": 4, "available": 27, "owned": 5}

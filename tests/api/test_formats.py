@@ -7,7 +7,7 @@ import pytest
 from conftest import MASTER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from conftest import MASTER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 
 def search(client: TestClient, **params: str | int) -> dict:

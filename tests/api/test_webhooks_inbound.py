@@ -11,8 +11,8 @@ from conftest import MASTER, SUB
 from e2e.test_webhooks_receiver import Receiver, refusing_url, running_receiver
 from fastapi.testclient import TestClient
 
-from mock_server import messages
-from mock_server.rendering import PROBLEM_JSON
+from mock_server.domain import messages
+from mock_server.vonage.rendering import PROBLEM_JSON
 
 SMS_NUMBER = "447700900500"  # master01's, VOICE and SMS
 SUB_NUMBER = "447700900600"  # sub00001's, SMS only, no moHttpUrl

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from unit.test_domain_is_http_free import imported_web_modules
 
-from mock_server import webhooks
-from mock_server.numbers import NumberConfig
-from mock_server.webhooks import CallIds, CallTargets
+from mock_server.domain.phone_number import NumberConfig
+from mock_server.simulation import webhooks
+from mock_server.simulation.webhooks import CallIds, CallTargets
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
 IDS = CallIds("aaaaaaaa-1111-2222-3333-444444444444", "CON-bbbbbbbb-1111-2222-3333-444444444444")
@@ -191,4 +191,4 @@ def test_only_absolute_http_urls_are_webhooks(value: str | None, expected: bool)
 
 def test_the_webhooks_module_imports_no_web_framework() -> None:
     # It sends with httpx, a client; building and sending webhooks needs no FastAPI or Starlette.
-    assert imported_web_modules("mock_server.webhooks") == []
+    assert imported_web_modules("mock_server.simulation.webhooks") == []

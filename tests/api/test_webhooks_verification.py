@@ -10,7 +10,7 @@ from conftest import MASTER, STRANGER
 from e2e.test_webhooks_receiver import Receiver, refusing_url, running_receiver
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 NUMBER = {"country": "GB", "msisdn": "447700900500"}  # master01's, with a moHttpUrl already
 FIXTURE_URL = "https://example.com/webhooks/inbound-sms"

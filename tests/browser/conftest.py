@@ -18,7 +18,7 @@ from e2e.support import (
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 from vonage import Vonage
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .support import (
     CHROMIUM,

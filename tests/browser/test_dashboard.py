@@ -20,7 +20,7 @@ from vonage_numbers import (
     UpdateNumberParams,
 )
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .conftest import PRIMARY
 from .support import Dashboard, WebhookReceiver

@@ -10,7 +10,7 @@ from e2e.support import MockServer, health
 from vonage import Vonage
 from vonage_numbers import SearchAvailableNumbersFilter
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .support import UI_PATH
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_server import messages
+from mock_server.domain import messages
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "spec" / "numbers-1.0.20.json"
 MEDIA_TYPES = ("application/json", "text/xml")

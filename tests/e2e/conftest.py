@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .support import (
     E2EData,

@@ -19,7 +19,7 @@ import pytest
 import requests
 from vonage import Auth, HttpClientOptions, Vonage
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_FIXTURES = REPO_ROOT / "tests" / "data" / "e2e.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server import messages
+from mock_server.domain import messages
 from mock_server.settings import Settings
 
 from .support import REPO_ROOT, _server_env, start_mock_server, stop_mock_server

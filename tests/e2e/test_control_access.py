@@ -22,7 +22,7 @@ import requests
 from vonage_http_client import HttpRequestError, RateLimitedError
 from vonage_numbers import NumberParams, SearchAvailableNumbersFilter
 
-from mock_server.client import MockApiError, MockClient
+from mock_server.testing.client import MockApiError, MockClient
 
 from .support import (
     E2EData,

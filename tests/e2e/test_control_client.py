@@ -1,4 +1,4 @@
-"""Every method of `mock_server.client.MockClient` against a real server, each checked through an
+"""Every method of `MockClient` against a real server, each checked through an
 official client: numbers put on sale are found and bought, an account opened authenticates,
 rules removed stop applying, the journal empties, the CA served is the one on disk.
 
@@ -12,7 +12,7 @@ import pytest
 from vonage_http_client import HttpRequestError, ServerError
 from vonage_numbers import NumberParams, NumbersStatus, SearchAvailableNumbersFilter
 
-from mock_server.client import MockApiError, MockClient
+from mock_server.testing.client import MockApiError, MockClient
 
 from .support import Account, E2EData, MockServer, SdkClients, run_node_calls
 

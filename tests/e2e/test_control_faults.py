@@ -25,7 +25,7 @@ from vonage_numbers import (
     SearchAvailableNumbersFilter,
 )
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .support import (
     E2E_FIXTURES,

@@ -19,7 +19,7 @@ from vonage_numbers import (
     UpdateNumberParams,
 )
 
-from mock_server.client import JournalEntry, MockApiError, MockClient
+from mock_server.testing.client import JournalEntry, MockApiError, MockClient
 
 from .support import (
     Account,

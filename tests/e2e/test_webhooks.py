@@ -12,8 +12,8 @@ from vonage import Vonage
 from vonage_http_client import HttpRequestError
 from vonage_numbers import ListOwnedNumbersFilter, UpdateNumberParams
 
-from mock_server import messages
-from mock_server.client import MockClient
+from mock_server.domain import messages
+from mock_server.testing.client import MockClient
 
 from .support import (
     E2EData,

@@ -15,7 +15,7 @@ from conformance import vonage_xml
 from conftest import MASTER
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 FORM = "application/x-www-form-urlencoded"
 XML = {"Accept": "text/xml"}

@@ -5,7 +5,7 @@ asked), and leaves the state exactly as it was."""
 import pytest
 from fastapi.testclient import TestClient
 
-from mock_server import messages
+from mock_server.domain import messages
 
 from .support import (
     BUY,

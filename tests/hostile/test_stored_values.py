@@ -15,8 +15,8 @@ from conformance import vonage_xml
 from conftest import MASTER, SMALL, make_settings
 from fastapi.testclient import TestClient
 
-from mock_server.app import create_app
-from mock_server.fixtures import FixtureError
+from mock_server.serving.app import create_app
+from mock_server.state.document import FixtureError
 
 from .support import (
     INVALID,

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from e2e.support import REPO_ROOT, MockServer, start_mock_server, stop_mock_server
 
-from mock_server.fixtures import build_inventory, parse_fixtures
+from mock_server.state.document import build_inventory, parse_fixtures
 
 DEFAULT_FIXTURES = REPO_ROOT / "fixtures" / "default.json"
 HTTP_TIMEOUT = 15.0

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from mock_server import messages
-from mock_server.client import MockClient
+from mock_server.domain import messages
+from mock_server.testing.client import MockClient
 
 from .support import (
     Account,

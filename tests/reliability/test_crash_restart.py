@@ -18,10 +18,10 @@ import pytest
 import requests
 from e2e.support import MockServer, run_server_cli
 
-from mock_server.client import MockClient
-from mock_server.fixtures import build_inventory, load_fixture_file, parse_fixtures
-from mock_server.inventory import NumberRef
-from mock_server.snapshot import state_document
+from mock_server.domain.inventory import NumberRef
+from mock_server.state.document import build_inventory, load_fixture_file, parse_fixtures
+from mock_server.state.export import state_document
+from mock_server.testing.client import MockClient
 
 from .support import (
     DEFAULT_FIXTURES,

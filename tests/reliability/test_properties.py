@@ -16,21 +16,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.accounts import Account
-from mock_server.errors import AddressRequired, MethodFailed, StateConflict
-from mock_server.fixtures import build_inventory, parse_fixtures
-from mock_server.inventory import Inventory, NumberRef, OwnedQuery, SearchQuery
-from mock_server.matching import Pattern, SearchPattern, matches
-from mock_server.numbers import (
+from mock_server.domain.accounts import Account
+from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
+from mock_server.domain.inventory import Inventory, NumberRef, OwnedQuery, SearchQuery
+from mock_server.domain.matching import Pattern, SearchPattern, matches
+from mock_server.domain.pagination import MAX_SIZE, PageRequest, page_of, paginate
+from mock_server.domain.phone_number import (
     Feature,
     Limitation,
     NumberAttributes,
     NumberType,
     OwnedNumber,
 )
-from mock_server.pagination import MAX_SIZE, PageRequest, page_of, paginate
-from mock_server.pool import Block, PoolFilter
-from mock_server.snapshot import state_document
+from mock_server.domain.pool import Block, PoolFilter
+from mock_server.state.document import build_inventory, parse_fixtures
+from mock_server.state.export import state_document
 
 from .support import DEFAULT_FIXTURES
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from mock_server.client import MockClient
+from mock_server.testing.client import MockClient
 
 from .support import (
     HTTP_TIMEOUT,

@@ -1,14 +1,14 @@
-"""mock_server.auth and Accounts.authenticate: where credentials come from and who they name."""
+"""vonage.credentials and Accounts.authenticate: where credentials come from and who they name."""
 
 import base64
 from decimal import Decimal
 
 import pytest
 
-from mock_server import messages
-from mock_server.accounts import Account, Accounts
-from mock_server.auth import Credentials, credentials, from_basic_header
-from mock_server.errors import AuthenticationFailed
+from mock_server.domain import messages
+from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.errors import AuthenticationFailed
+from mock_server.vonage.credentials import Credentials, credentials, from_basic_header
 
 
 def basic(raw: bytes | str, scheme: str = "Basic") -> str:

@@ -7,20 +7,20 @@ import sys
 import pytest
 
 DOMAIN_MODULES = (
-    "mock_server.inventory",
-    "mock_server.pool",
-    "mock_server.matching",
-    "mock_server.pagination",
-    "mock_server.accounts",
-    "mock_server.params",
-    "mock_server.fixtures",
-    "mock_server.auth",
-    "mock_server.faults",
-    "mock_server.fault_header",
-    "mock_server.rate_limits",
-    "mock_server.journal",
-    "mock_server.snapshot",
-    "mock_server.state_file",
+    "mock_server.domain.inventory",
+    "mock_server.domain.pool",
+    "mock_server.domain.matching",
+    "mock_server.domain.pagination",
+    "mock_server.domain.accounts",
+    "mock_server.vonage.queries",
+    "mock_server.state.document",
+    "mock_server.vonage.credentials",
+    "mock_server.simulation.faults",
+    "mock_server.simulation.fault_header",
+    "mock_server.simulation.rate_limits",
+    "mock_server.simulation.journal",
+    "mock_server.state.export",
+    "mock_server.state.state_file",
 )
 WEB_PACKAGES = ("fastapi", "starlette")
 
@@ -58,4 +58,4 @@ def test_each_domain_module_imports_no_web_framework(module: str) -> None:
 
 
 def test_the_probe_would_notice_the_web_framework() -> None:
-    assert "starlette" in imported_web_modules("mock_server.rendering")
+    assert "starlette" in imported_web_modules("mock_server.vonage.rendering")

@@ -1,4 +1,4 @@
-"""mock_server.faults: rules and their validation, the plan's draws, and the X-Mock-Fault header."""
+"""simulation.faults: rules and their validation, the plan's draws, and the X-Mock-Fault header."""
 
 import threading
 from typing import Any
@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mock_server import messages
-from mock_server.fault_header import FaultHeaderError, parse_fault_header
-from mock_server.faults import HEADER, Fault, FaultContext, FaultPlan, FaultRule
+from mock_server.domain import messages
+from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
+from mock_server.simulation.faults import HEADER, Fault, FaultContext, FaultPlan, FaultRule
 
 BUY = FaultContext("buy", api_key="master01", msisdn="447700900010", country="GB")
 CANCEL = FaultContext("cancel", api_key="master01", msisdn="447700900010", country="GB")

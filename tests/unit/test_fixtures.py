@@ -1,4 +1,4 @@
-"""mock_server.fixtures: errors that name the entry and field, the shipped files, building state."""
+"""state.document: errors that name the entry and field, the shipped files, building state."""
 
 import copy
 import json
@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 
-from mock_server.accounts import Account
-from mock_server.errors import MockError
-from mock_server.fixtures import (
+from mock_server.domain.accounts import Account
+from mock_server.domain.errors import MockError
+from mock_server.domain.inventory import NumberRef, OwnedQuery
+from mock_server.domain.pagination import PageRequest
+from mock_server.domain.phone_number import AvailableNumber, Feature, NumberConfig, NumberType
+from mock_server.state.document import (
     FixtureError,
     build_inventory,
     json_schema,
     load_fixture_file,
     parse_fixtures,
 )
-from mock_server.inventory import NumberRef, OwnedQuery
-from mock_server.numbers import AvailableNumber, Feature, NumberConfig, NumberType
-from mock_server.pagination import PageRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "fixtures"

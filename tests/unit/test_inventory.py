@@ -1,4 +1,4 @@
-"""mock_server.inventory: the five operations on accounts, the pool and owned numbers."""
+"""mock_server.domain.inventory: the five operations on accounts, the pool and owned numbers."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from mock_server import messages
-from mock_server.accounts import Account, Accounts
-from mock_server.errors import AddressRequired, MethodFailed
-from mock_server.inventory import Inventory, NumberRef, OwnedQuery, SearchQuery
-from mock_server.matching import Pattern, SearchPattern
-from mock_server.numbers import (
+from mock_server.domain import messages
+from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.errors import AddressRequired, MethodFailed
+from mock_server.domain.inventory import Inventory, NumberRef, OwnedQuery, SearchQuery
+from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.pagination import PageRequest
+from mock_server.domain.phone_number import (
     AvailableNumber,
     Feature,
     NumberAttributes,
@@ -19,9 +20,8 @@ from mock_server.numbers import (
     NumberType,
     OwnedNumber,
 )
-from mock_server.pagination import PageRequest
-from mock_server.params import update_changes
-from mock_server.pool import Block, Pool, PoolFilter
+from mock_server.domain.pool import Block, Pool, PoolFilter
+from mock_server.vonage.queries import update_changes
 
 VOICE, SMS = Feature.VOICE, Feature.SMS
 

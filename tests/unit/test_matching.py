@@ -1,8 +1,8 @@
-"""mock_server.matching: `pattern` + `search_pattern` as the Numbers API documents them."""
+"""mock_server.domain.matching: `pattern` + `search_pattern` as the Numbers API documents them."""
 
 import pytest
 
-from mock_server.matching import Pattern, SearchPattern, matches
+from mock_server.domain.matching import Pattern, SearchPattern, matches
 
 MSISDN = "447700900123"
 

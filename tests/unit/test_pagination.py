@@ -1,10 +1,10 @@
-"""mock_server.pagination: 1-based pages whose `count` is the total of matches."""
+"""mock_server.domain.pagination: 1-based pages whose `count` is the total of matches."""
 
 from collections.abc import Iterator
 
 import pytest
 
-from mock_server.pagination import (
+from mock_server.domain.pagination import (
     DEFAULT_INDEX,
     DEFAULT_SIZE,
     MAX_SIZE,

@@ -1,24 +1,24 @@
-"""mock_server.params: the strings clients send, into domain queries or InvalidParameters."""
+"""vonage.queries: the strings clients send, into domain queries or InvalidParameters."""
 
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from mock_server import messages
-from mock_server.errors import InvalidParameters
-from mock_server.inventory import NumberRef, OwnedQuery, SearchQuery
-from mock_server.matching import Pattern, SearchPattern
-from mock_server.numbers import Feature, NumberType
-from mock_server.pagination import PageRequest
-from mock_server.params import (
+from mock_server.domain import messages
+from mock_server.domain.errors import InvalidParameters
+from mock_server.domain.inventory import NumberRef, OwnedQuery, SearchQuery
+from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.pagination import PageRequest
+from mock_server.domain.phone_number import Feature, NumberType
+from mock_server.domain.pool import PoolFilter
+from mock_server.vonage.queries import (
     number_ref,
     owned_query,
     search_query,
     target_api_key,
     update_changes,
 )
-from mock_server.pool import PoolFilter
 
 REQUIRED, INVALID = messages.FIELD_REQUIRED, messages.FIELD_INVALID
 ALL_FEATURES = frozenset({Feature.SMS, Feature.VOICE, Feature.MMS})

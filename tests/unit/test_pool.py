@@ -1,15 +1,15 @@
-"""mock_server.pool: available numbers kept as blocks, searched, taken and given back."""
+"""mock_server.domain.pool: available numbers kept as blocks, searched, taken and given back."""
 
 from decimal import Decimal
 
 import pytest
 
-from mock_server import messages
-from mock_server.errors import MethodFailed
-from mock_server.matching import Pattern, SearchPattern
-from mock_server.numbers import AvailableNumber, Feature, NumberAttributes, NumberType
-from mock_server.pagination import PageRequest
-from mock_server.pool import Block, Pool, PoolFilter
+from mock_server.domain import messages
+from mock_server.domain.errors import MethodFailed
+from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.pagination import PageRequest
+from mock_server.domain.phone_number import AvailableNumber, Feature, NumberAttributes, NumberType
+from mock_server.domain.pool import Block, Pool, PoolFilter
 
 VOICE, SMS, MMS = Feature.VOICE, Feature.SMS, Feature.MMS
 

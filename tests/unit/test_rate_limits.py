@@ -1,9 +1,9 @@
-"""mock_server.rate_limits: per-account sliding windows, driven by a fake clock."""
+"""mock_server.simulation.rate_limits: per-account sliding windows, driven by a fake clock."""
 
 import pytest
 
-from mock_server.operations import Operation
-from mock_server.rate_limits import RateLimiter, RateLimits, Window
+from mock_server.domain.operations import Operation
+from mock_server.simulation.rate_limits import RateLimiter, RateLimits, Window
 
 
 class FakeClock:

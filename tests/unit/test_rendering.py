@@ -1,4 +1,4 @@
-"""mock_server.rendering: content negotiation and the JSON / XML wire shapes."""
+"""mock_server.vonage.rendering: content negotiation and the JSON / XML wire shapes."""
 
 import json
 from decimal import Decimal
@@ -7,8 +7,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mock_server import messages
-from mock_server.errors import (
+from mock_server.domain import messages
+from mock_server.domain.errors import (
     AddressRequired,
     AuthenticationFailed,
     InvalidParameters,
@@ -16,7 +16,9 @@ from mock_server.errors import (
     RateLimited,
     VonageError,
 )
-from mock_server.numbers import (
+from mock_server.domain.operations import Operation
+from mock_server.domain.pagination import Page
+from mock_server.domain.phone_number import (
     AvailableNumber,
     Feature,
     Limitation,
@@ -25,9 +27,7 @@ from mock_server.numbers import (
     NumberType,
     OwnedNumber,
 )
-from mock_server.operations import Operation
-from mock_server.pagination import Page
-from mock_server.rendering import (
+from mock_server.vonage.rendering import (
     APPLICATION_XML,
     JSON,
     NEGOTIATED_JSON,

@@ -1,11 +1,11 @@
-"""mock_server.digits: counting and ranking pattern matches in a range, checked by brute force."""
+"""domain.range_counting: counting and ranking a range's pattern matches, checked by brute force."""
 
 import random
 
 import pytest
 
-from mock_server import digits
-from mock_server.matching import Pattern, SearchPattern
+from mock_server.domain import range_counting
+from mock_server.domain.matching import Pattern, SearchPattern
 
 MODES = list(SearchPattern)
 # Repeated digits make the KMP automaton fall back on itself; zeros meet the zero padding.
@@ -44,10 +44,12 @@ def test_count_and_every_nth_equal_brute_force(
     first: int, last: int, width: int, pattern: Pattern
 ) -> None:
     expected = brute(first, last, width, pattern)
-    assert digits.count(first, last, width, pattern) == len(expected)
-    assert [digits.nth(first, last, width, pattern, k) for k in range(len(expected))] == expected
+    assert range_counting.count(first, last, width, pattern) == len(expected)
+    assert [
+        range_counting.nth(first, last, width, pattern, k) for k in range(len(expected))
+    ] == expected
     with pytest.raises(IndexError):
-        digits.nth(first, last, width, pattern, len(expected))
+        range_counting.nth(first, last, width, pattern, len(expected))
 
 
 @pytest.mark.parametrize(("first", "last", "width", "pattern"), cases(7, 150))
@@ -56,7 +58,7 @@ def test_iterate_from_any_position_equals_brute_force(
 ) -> None:
     expected = brute(first, last, width, pattern)
     for k in sorted({0, 1, len(expected) // 2, max(0, len(expected) - 1), len(expected) + 3}):
-        assert list(digits.iterate(first, last, width, pattern, k)) == expected[k:]
+        assert list(range_counting.iterate(first, last, width, pattern, k)) == expected[k:]
 
 
 @pytest.mark.parametrize("text", [*HARD_PATTERNS, "1234", "55555", "123456"])
@@ -64,8 +66,8 @@ def test_iterate_from_any_position_equals_brute_force(
 def test_whole_width_counts(text: str, mode: SearchPattern) -> None:
     pattern = Pattern(text, mode)
     expected = brute(0, 99_999, 5, pattern)
-    assert digits.count(0, 99_999, 5, pattern) == len(expected)
-    assert list(digits.iterate(0, 99_999, 5, pattern)) == expected
+    assert range_counting.count(0, 99_999, 5, pattern) == len(expected)
+    assert list(range_counting.iterate(0, 99_999, 5, pattern)) == expected
 
 
 @pytest.mark.parametrize(
@@ -81,17 +83,17 @@ def test_whole_width_counts(text: str, mode: SearchPattern) -> None:
     ],
 )
 def test_edge_patterns(pattern: Pattern | None, expected: int) -> None:
-    assert digits.count(0, 999, 3, pattern) == expected == len(brute(0, 999, 3, pattern))
+    assert range_counting.count(0, 999, 3, pattern) == expected == len(brute(0, 999, 3, pattern))
 
 
 def test_deep_rank_in_a_ten_digit_width_without_enumeration() -> None:
     pattern = Pattern("123", SearchPattern.CONTAINS)
     first, last = 4_470_000_000, 4_479_999_999
-    total = digits.count(first, last, 10, pattern)
+    total = range_counting.count(first, last, 10, pattern)
     # The last 10-digit number starting 447 that contains 123 is 4479999123.
-    assert digits.nth(first, last, 10, pattern, total - 1) == 4_479_999_123
-    assert digits.nth(first, last, 10, pattern, 0) == 4_470_000_123
-    assert list(digits.iterate(first, last, 10, pattern, total - 2)) == [
+    assert range_counting.nth(first, last, 10, pattern, total - 1) == 4_479_999_123
+    assert range_counting.nth(first, last, 10, pattern, 0) == 4_470_000_123
+    assert list(range_counting.iterate(first, last, 10, pattern, total - 2)) == [
         4_479_998_123,
         4_479_999_123,
     ]

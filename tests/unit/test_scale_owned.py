@@ -5,18 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from mock_server.accounts import Account, Accounts
-from mock_server.inventory import Inventory, NumberRef, OwnedQuery
-from mock_server.matching import Pattern, SearchPattern
-from mock_server.numbers import (
+from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.inventory import Inventory, NumberRef, OwnedQuery
+from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.pagination import PageRequest, paginate
+from mock_server.domain.phone_number import (
     Feature,
     NumberAttributes,
     NumberConfig,
     NumberType,
     OwnedNumber,
 )
-from mock_server.pagination import PageRequest, paginate
-from mock_server.pool import Block, Pool
+from mock_server.domain.pool import Block, Pool
 
 KEYS = ["master01", "other001"]
 APPS = ["app-a", "app-b", "app-c"]

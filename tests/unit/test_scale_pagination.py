@@ -1,8 +1,8 @@
-"""mock_server.pagination.page_of: a page cut from a sorted window at the cost of the page."""
+"""domain.pagination.page_of: a page cut from a sorted window at the cost of the page."""
 
 import pytest
 
-from mock_server.pagination import Page, PageRequest, page_of, paginate
+from mock_server.domain.pagination import Page, PageRequest, page_of, paginate
 
 
 @pytest.mark.parametrize(

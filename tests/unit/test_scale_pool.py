@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from mock_server import pool as pool_module
-from mock_server.matching import Pattern, SearchPattern
-from mock_server.numbers import AvailableNumber, Feature, NumberAttributes, NumberType
-from mock_server.pagination import Page, PageRequest
-from mock_server.pool import Block, Pool, PoolFilter
+from mock_server.domain import pool as pool_module
+from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.pagination import Page, PageRequest
+from mock_server.domain.phone_number import AvailableNumber, Feature, NumberAttributes, NumberType
+from mock_server.domain.pool import Block, Pool, PoolFilter
 
 TYPES = list(NumberType)
 FEATURE_SETS = [

@@ -1,4 +1,4 @@
-"""mock_server.snapshot: the live state as a fixture document, loaded back exactly."""
+"""mock_server.state.export: the live state as a fixture document, loaded back exactly."""
 
 import time
 from collections import Counter
@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from mock_server.accounts import Account
-from mock_server.fixtures import (
+from mock_server.domain.accounts import Account
+from mock_server.domain.inventory import Inventory, NumberRef
+from mock_server.domain.phone_number import CONFIG_FIELDS
+from mock_server.state.document import (
     FixtureError,
     FixtureFile,
     build_inventory,
     load_fixture_file,
     parse_fixtures,
 )
-from mock_server.inventory import Inventory, NumberRef
-from mock_server.numbers import CONFIG_FIELDS
-from mock_server.snapshot import export_fixtures, state_document
+from mock_server.state.export import export_fixtures, state_document
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "fixtures" / "default.json"

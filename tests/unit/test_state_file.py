@@ -1,4 +1,4 @@
-"""mock_server.state_file: the state on disk, atomically replaced, loud when damaged."""
+"""mock_server.state.state_file: the state on disk, atomically replaced, loud when damaged."""
 
 import json
 import os
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.fixtures import FixtureError, parse_fixtures
-from mock_server.state_file import StateFile
+from mock_server.state.document import FixtureError, parse_fixtures
+from mock_server.state.state_file import StateFile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -229,7 +229,7 @@ def test_concurrent_writers_never_share_a_temporary_file(tmp_path: Path) -> None
 CHILD = """
 import sys
 from pathlib import Path
-from mock_server.state_file import StateFile
+from mock_server.state.state_file import StateFile
 
 state, counter = StateFile(Path(sys.argv[1])), int(sys.argv[2])
 numbers = [
@@ -251,7 +251,7 @@ KILLS = 8
 TEARING_CHILD = """
 import builtins, os, signal, sys
 from pathlib import Path
-from mock_server.state_file import StateFile
+from mock_server.state.state_file import StateFile
 
 class Tearing:
     def __init__(self, stream):

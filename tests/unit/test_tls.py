@@ -1,4 +1,4 @@
-"""mock_server.tls: the persistent CA, the server certificate, user files, a real handshake."""
+"""serving.tls: the persistent CA, the server certificate, user files, a real handshake."""
 
 import ipaddress
 import os
@@ -14,8 +14,8 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from mock_server.errors import MockError
-from mock_server.tls import (
+from mock_server.domain.errors import MockError
+from mock_server.serving.tls import (
     DEFAULT_NAMES,
     TlsError,
     TlsFiles,

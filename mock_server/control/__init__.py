@@ -1,0 +1,1 @@
+"""The mock's own API under /_mock: control routes, inbound simulation, the dashboard."""

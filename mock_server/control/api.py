@@ -1,0 +1,184 @@
+"""The mock's own API under /_mock/: health, the CA, state, numbers, accounts, journal, faults.
+
+JSON in and out; errors are RFC 7807 problems naming the field at fault. Every route goes
+through the same domain objects as the Vonage routes.
+"""
+
+import hmac
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.responses import FileResponse, Response
+
+from mock_server.domain.accounts import Account
+from mock_server.domain.errors import AdminTokenRequired, NotFound
+from mock_server.domain.pool import Block
+from mock_server.runtime import Runtime
+from mock_server.simulation.faults import FaultRule
+from mock_server.simulation.journal import JournalQuery
+from mock_server.state.document import AccountEntry, AvailableEntry, FixtureFile, check_consistency
+from mock_server.vonage.request import RuntimeDep
+
+PREFIX = "/_mock"
+# What the journal records: the five Vonage operations, webhook probes and inbound deliveries.
+JournalOperation = Literal[
+    "list", "search", "buy", "cancel", "update", "webhook-probe", "inbound-sms", "inbound-call"
+]
+PEM = "application/x-pem-file"
+STATE_SOURCE = "state document"
+
+
+def admin_denial(request: Request, runtime: Runtime) -> AdminTokenRequired | None:
+    """Why the request may not use the control API, or None when it may."""
+    expected = runtime.settings.admin_token
+    if expected is None:
+        return None
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+        return AdminTokenRequired("Authorization", "send 'Authorization: Bearer <admin token>'")
+    return None
+
+
+async def require_admin_token(request: Request, runtime: RuntimeDep) -> None:
+    """With NUMBERS_MOCK_ADMIN_TOKEN set, the caller must send `Authorization: Bearer <token>`."""
+    denial = admin_denial(request, runtime)
+    if denial is not None:
+        raise denial
+
+
+public = APIRouter(prefix=PREFIX, tags=["mock"])
+router = APIRouter(prefix=PREFIX, tags=["mock"], dependencies=[Depends(require_admin_token)])
+
+
+def _summary(runtime: Runtime) -> dict[str, Any]:
+    inventory = runtime.inventory
+    return {
+        "status": "ok",
+        "accounts": len(inventory.accounts),
+        "available": inventory.pool.available,
+        "owned": inventory.owned_count,
+    }
+
+
+@public.get("/health", summary="Ready once the fixtures are loaded; no credentials needed.")
+async def health(runtime: RuntimeDep) -> Response:
+    if not runtime.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse(_summary(runtime))
+
+
+@public.get("/tls/ca.pem", summary="The local CA certificate that signs the HTTPS certificate.")
+async def ca_certificate(runtime: RuntimeDep) -> Response:
+    if runtime.ca_cert is None:
+        raise NotFound(None, "no local CA: a user-supplied certificate is served")
+    return FileResponse(runtime.ca_cert, media_type=PEM, filename="vonage-numbers-mock-ca.pem")
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    """This API's own OpenAPI document (behind the admin token, like the routes it describes)."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title="vonage-numbers-mock")
+
+
+# -- state -----------------------------------------------------------------------------------
+
+
+@router.post("/reset", summary="Back to the fixtures as loaded at start.")
+async def reset(
+    runtime: RuntimeDep, keep_faults: bool = False, keep_journal: bool = False
+) -> dict[str, Any]:
+    runtime.reset(keep_faults=keep_faults, keep_journal=keep_journal)
+    return _summary(runtime)
+
+
+@router.get("/state", summary="The whole state, in the fixture format.")
+async def get_state(runtime: RuntimeDep) -> dict[str, Any]:
+    return runtime.document()
+
+
+@router.put("/state", summary="Replace the whole state; a bad document changes nothing.")
+async def put_state(document: FixtureFile, runtime: RuntimeDep) -> dict[str, Any]:
+    check_consistency(document, STATE_SOURCE)
+    runtime.replace_state(document)
+    return _summary(runtime)
+
+
+@router.post(
+    "/numbers", status_code=status.HTTP_201_CREATED, summary="Put numbers on sale at run time."
+)
+async def add_numbers(
+    entries: AvailableEntry | list[AvailableEntry], runtime: RuntimeDep
+) -> dict[str, int]:
+    listed = entries if isinstance(entries, list) else [entries]
+    blocks = [Block.of_range(*entry.bounds(), entry.attributes()) for entry in listed]
+    runtime.inventory.add_available(blocks)
+    return {"added": sum(block.last - block.first + 1 for block in blocks)}
+
+
+@router.post(
+    "/accounts", status_code=status.HTTP_201_CREATED, summary="Open an account or subaccount."
+)
+async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
+    account = Account(entry.api_key, entry.api_secret, entry.balance, entry.parent, entry.name)
+    runtime.inventory.add_account(account)
+    return entry
+
+
+# -- request journal ---------------------------------------------------------------------------
+
+
+@router.get("/requests", summary="Recorded calls to the Vonage endpoints, oldest first.")
+async def requests(
+    runtime: RuntimeDep,
+    operation: JournalOperation | None = None,
+    api_key: str | None = None,
+    msisdn: str | None = None,
+    status_code: Annotated[int | None, Query(alias="status")] = None,
+    since: datetime | None = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)  # the journal's times are UTC
+    query = JournalQuery(operation, api_key, msisdn, status_code, since, limit)
+    entries = runtime.journal.entries(query)
+    return {"requests": [asdict(entry) for entry in entries], "capacity": runtime.journal.capacity}
+
+
+@router.delete("/requests", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the journal.")
+async def clear_requests(runtime: RuntimeDep) -> None:
+    runtime.journal.clear()
+
+
+# -- fault rules -------------------------------------------------------------------------------
+
+
+@router.post("/faults", status_code=status.HTTP_201_CREATED, summary="Add a fault rule.")
+async def add_fault(rule: FaultRule, runtime: RuntimeDep) -> FaultRule:
+    return runtime.faults.add(rule)
+
+
+@router.get("/faults", summary="The fault rules in force, and the seed of their random draws.")
+async def list_faults(runtime: RuntimeDep) -> dict[str, Any]:
+    return {"seed": runtime.faults.seed, "faults": runtime.faults.rules()}
+
+
+@router.delete(
+    "/faults/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a fault rule."
+)
+async def remove_fault(rule_id: str, runtime: RuntimeDep) -> None:
+    if not runtime.faults.remove(rule_id):
+        raise NotFound("rule_id", f"no fault rule {rule_id!r}")
+
+
+@router.delete("/faults", status_code=status.HTTP_204_NO_CONTENT, summary="Remove every rule.")
+async def clear_faults(runtime: RuntimeDep) -> None:
+    runtime.faults.clear()

@@ -1,0 +1,1 @@
+"""The emulated Vonage, free of HTTP: numbers, accounts, matching, paging, pool, inventory."""

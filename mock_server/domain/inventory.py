@@ -1,0 +1,248 @@
+"""The state of the emulated Vonage: accounts, the pool, owned numbers, and the five operations.
+
+Plain Python, no HTTP: each public method is one Numbers API operation and raises domain errors.
+Checks come before changes, so a failed operation leaves the state exactly as it was.
+"""
+
+import bisect
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
+from mock_server.domain.matching import Pattern, SearchPattern, matches
+from mock_server.domain.owned_index import AccountIndex
+from mock_server.domain.pagination import Page, PageRequest, page_of
+from mock_server.domain.phone_number import AvailableNumber, OwnedNumber
+from mock_server.domain.pool import Block, Pool, PoolFilter
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    selection: PoolFilter
+    page: PageRequest = field(default_factory=PageRequest)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedQuery:
+    country: str | None = None
+    pattern: Pattern | None = None
+    has_application: bool | None = None
+    application_id: str | None = None
+    page: PageRequest = field(default_factory=PageRequest)
+
+    def admits(self, number: OwnedNumber) -> bool:
+        apps = number.config.linked_applications()
+        return (
+            (self.country is None or number.attributes.country == self.country)
+            and matches(self.pattern, number.msisdn)
+            and (self.has_application is None or bool(apps) == self.has_application)
+            and (self.application_id is None or self.application_id in apps)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRef:
+    """The number an operation names: `country` + `msisdn`, as every POST sends them."""
+
+    country: str
+    msisdn: str
+
+
+class Inventory:
+    """Everything the mock knows, and the operations of the Numbers API on it."""
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        pool: Pool,
+        owned: Iterable[tuple[str, OwnedNumber]] = (),
+        address_required: Iterable[str] = (),
+    ) -> None:
+        self.accounts = accounts
+        self.pool = pool
+        self.address_required = frozenset(address_required)
+        self._owned: dict[str, OwnedNumber] = {}
+        self._owner: dict[str, str] = {}
+        self._by_account: dict[str, list[str]] = {a.api_key: [] for a in accounts}
+        # Built on the first filtered listing of an account, then kept up to date.
+        self._indexes: dict[str, AccountIndex] = {}
+        # One lock around every operation: the server is single-threaded today, but the pytest
+        # plugin and control plane may call in from other threads.
+        self._lock = threading.RLock()
+        # Called after every successful change, inside the lock: the runtime persists the state
+        # here, so a change is on disk before its caller is told it succeeded.
+        self.on_change: Callable[[], None] = lambda: None
+        for api_key, number in owned:
+            # An owned number inside an available range is simply not available.
+            if pool.find(number.msisdn) is not None:
+                pool.take(number.msisdn)
+            self._owned[number.msisdn] = number
+            self._owner[number.msisdn] = api_key
+            self._by_account.setdefault(api_key, []).append(number.msisdn)
+        # Sorted once here rather than number by number: 100,000 owned numbers start in a blink.
+        for msisdns in self._by_account.values():
+            msisdns.sort()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every operation; hold it to read several things consistently."""
+        return self._lock
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> Page[AvailableNumber]:
+        """`GET /number/search`: the pool of one country, filtered and paged."""
+        with self._lock:
+            return self.pool.page(query.selection, query.page)
+
+    def list_owned(self, account: Account, query: OwnedQuery) -> Page[OwnedNumber]:
+        """`GET /account/numbers`: the account's own numbers, filtered and paged."""
+        with self._lock:
+            candidates = self._owned_candidates(account.api_key, query)
+            page = page_of(candidates, query.page, *_starting_with(candidates, query.pattern))
+            return Page(page.count, [self._owned[m] for m in page.items])
+
+    def owned_by(self, api_key: str) -> list[OwnedNumber]:
+        with self._lock:
+            return [self._owned[m] for m in self._by_account.get(api_key, [])]
+
+    def owned_items(self) -> Iterator[tuple[str, OwnedNumber]]:
+        """Every owned number with its owner's api_key."""
+        for api_key, msisdns in self._by_account.items():
+            for msisdn in msisdns:
+                yield api_key, self._owned[msisdn]
+
+    @property
+    def owned_count(self) -> int:
+        return len(self._owned)
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def buy(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
+        """`POST /number/buy`: move a number from the pool to the account, charging its price."""
+        with self._lock:
+            buyer = self.accounts.acting_on(caller, target_api_key)
+            number = self.pool.find(ref.msisdn)
+            # Vonage answers the same "method failed" for unknown, owned, and wrong-country
+            # numbers, so a client cannot probe other accounts' numbers.
+            if number is None or number.attributes.country != ref.country:
+                raise MethodFailed()
+            if ref.country in self.address_required:
+                raise AddressRequired()
+            if buyer.balance < number.attributes.price:
+                raise MethodFailed()
+            self.pool.take(ref.msisdn)
+            buyer.balance -= number.attributes.price
+            self._assign(buyer.api_key, OwnedNumber(ref.msisdn, number.attributes))
+            self.on_change()
+
+    def cancel(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
+        """`POST /number/cancel`: return an owned number to the pool, its configuration cleared."""
+        with self._lock:
+            owner = self.accounts.acting_on(caller, target_api_key)
+            number = self._owned_by(owner, ref)
+            del self._owned[ref.msisdn], self._owner[ref.msisdn]
+            msisdns = self._by_account[owner.api_key]
+            del msisdns[bisect.bisect_left(msisdns, ref.msisdn)]
+            self.pool.give_back(AvailableNumber(number.msisdn, number.attributes))
+            self.on_change()
+
+    def update(self, caller: Account, ref: NumberRef, changes: dict[str, str | None]) -> None:
+        """`POST /number/update`: change an owned number's configuration (None clears a field)."""
+        with self._lock:
+            number = self._owned_by(caller, ref)
+            number.config = number.config.updated(changes)
+            self.on_change()
+
+    def add_available(self, blocks: list[Block]) -> None:
+        """Put numbers on sale; StateConflict when any is on sale or owned already."""
+        with self._lock:
+            staged = Pool()
+            for i, block in enumerate(blocks):
+                first = str(block.first).zfill(block.width)
+                last = str(block.last).zfill(block.width)
+                if self.pool.overlapping(first, last) or staged.overlapping(first, last):
+                    raise StateConflict(f"[{i}]", f"{first}..{last} overlaps numbers on sale")
+                owned = next((m for m in self._owned if block.holds(len(m), int(m))), None)
+                if owned is not None:
+                    raise StateConflict(f"[{i}]", f"{owned} is owned by an account")
+                staged.add(block)
+            for block in blocks:
+                self.pool.add(block)
+            self.on_change()
+
+    def add_account(self, account: Account) -> None:
+        """Open an account or a subaccount; StateConflict when the key is taken."""
+        with self._lock:
+            if self.accounts.get(account.api_key) is not None:
+                raise StateConflict("api_key", f"{account.api_key!r} exists already")
+            if account.parent is not None:
+                parent = self.accounts.get(account.parent)
+                if parent is None:
+                    raise StateConflict("parent", f"no account {account.parent!r}")
+                if parent.parent is not None:
+                    raise StateConflict("parent", "a subaccount cannot have subaccounts")
+            self.accounts.add(account)
+            self._by_account[account.api_key] = []
+            self.on_change()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _owned_by(self, account: Account, ref: NumberRef) -> OwnedNumber:
+        # Every caller goes on to change or drop the number: the listing index re-reads it.
+        self._touch(account.api_key, ref.msisdn)
+        number = self._owned.get(ref.msisdn)
+        if (
+            number is None
+            or self._owner[ref.msisdn] != account.api_key
+            or number.attributes.country != ref.country
+        ):
+            raise MethodFailed()
+        return number
+
+    def _assign(self, api_key: str, number: OwnedNumber) -> None:
+        self._owned[number.msisdn] = number
+        self._owner[number.msisdn] = api_key
+        bisect.insort(self._by_account.setdefault(api_key, []), number.msisdn)
+        self._touch(api_key, number.msisdn)
+
+    def _touch(self, api_key: str, msisdn: str) -> None:
+        """The number may change or change hands: its account's index re-reads it on next use."""
+        index = self._indexes.get(api_key)
+        if index is not None:
+            index.touch(msisdn)
+
+    def _owned_candidates(self, api_key: str, query: OwnedQuery) -> list[str]:
+        """The account's numbers passing every filter but a starts-with pattern, ascending."""
+        application: bool | str | None = query.has_application
+        if query.application_id is not None:
+            if query.has_application is False:
+                return []  # a number linked to the application is linked to some application
+            application = query.application_id
+        pattern = query.pattern
+        if pattern is not None and pattern.mode is not SearchPattern.STARTS_WITH:
+            return self._index(api_key).matching(query.country, application, pattern)
+        if query.country is None and application is None:
+            return self._by_account.get(api_key, [])
+        return self._index(api_key).select(query.country, application)
+
+    def _index(self, api_key: str) -> AccountIndex:
+        """The account's listing index, brought up to date (built anew after many changes)."""
+        index = self._indexes.get(api_key)
+        msisdns = self._by_account.get(api_key, [])
+        if index is None or index.outdated > len(msisdns) // 8 + 64:
+            index = self._indexes[api_key] = AccountIndex(self._owned[m] for m in msisdns)
+        else:
+            index.refresh(lambda m: self._owned[m] if self._owner.get(m) == api_key else None)
+        return index
+
+
+def _starting_with(msisdns: list[str], pattern: Pattern | None) -> tuple[int, int]:
+    """The window `msisdns[low:high]` a starts-with pattern selects (all for other patterns)."""
+    if pattern is None or pattern.mode is not SearchPattern.STARTS_WITH:
+        return 0, len(msisdns)
+    # ":" sorts right after "9": the window is every MSISDN starting with the digits.
+    low = bisect.bisect_left(msisdns, pattern.digits)
+    return low, bisect.bisect_left(msisdns, pattern.digits + ":", low)

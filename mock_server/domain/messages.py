@@ -1,0 +1,64 @@
+"""Every user-facing string the mock sends, written once; tests import them from here."""
+
+SUCCESS = "success"
+AUTHENTICATION_FAILED = "authentication failed"
+METHOD_FAILED = "method failed"
+ADDRESS_REQUIRED = (
+    "Numbers from this country can be requested from the Dashboard "
+    "(https://dashboard.nexmo.com/buy-numbers) as they require a valid local address to be "
+    "provided before being purchased."
+)
+RATE_LIMITED = "Throughput Rate Exceeded - please wait [ 1000 ] and retry"
+NOT_FOUND = "not found"
+PAYLOAD_TOO_LARGE = "request entity too large"
+INTERNAL_ERROR = "internal error"
+
+# Field messages of Vonage's 400 body, `{"country": "Is required."}` as reported from the live API.
+FIELD_REQUIRED = "Is required."
+FIELD_INVALID = "Is invalid."
+
+# Fault injection: the label an injected status carries unless a rule gives its own.
+SERVICE_UNAVAILABLE = "service unavailable"
+BAD_REQUEST = "bad request"
+DEFAULT_LABELS: dict[int, str] = {
+    400: BAD_REQUEST,
+    401: AUTHENTICATION_FAILED,
+    420: METHOD_FAILED,
+    429: RATE_LIMITED,
+    500: INTERNAL_ERROR,
+    503: SERVICE_UNAVAILABLE,
+}
+
+# Why a fault rule is refused (the control API's answer names the field beside the message).
+FAULT_DOES_NOTHING = "a rule must do something: give a status, a latency_ms above 0, or drop"
+FAULT_STATUS_AND_DROP = "give status or drop, not both: a dropped connection sends no status"
+FAULT_LABEL_WITHOUT_STATUS = "a label needs a status"
+FAULT_LATENCY = "must be milliseconds, or [min, max], with 0 <= min <= max <= 60000"
+
+# Why an X-Mock-Fault header is refused.
+FAULT_HEADER_EMPTY = "is empty; give e.g. 420, drop, or status=503; latency_ms=100-300"
+FAULT_HEADER_BARE_WORD = "expected a status such as 420, drop, or key=value"
+FAULT_HEADER_UNKNOWN_KEY = "unknown key; the keys are status, label, latency_ms and drop"
+FAULT_HEADER_REPEATED = "given twice"
+FAULT_HEADER_QUOTES = 'badly quoted; quote a whole value, as in label="a; b"'
+FAULT_HEADER_STATUS = "must be a status code such as 420"
+FAULT_HEADER_LATENCY = "must be milliseconds (500) or a range (100-300)"
+FAULT_HEADER_BOOLEAN = "must be true or false"
+
+# Webhooks (simulation.webhooks). The label of the 420 that refuses an update whose moHttpUrl
+# does not answer the verification GET with 200 OK (--verify-webhooks); the other texts say why a
+# probe or a delivery did not count, in the journal and in the control API's reports.
+WEBHOOK_NOT_VERIFIED = "moHttpUrl did not answer 200 OK to Vonage's GET request"
+WEBHOOK_NOT_HTTP = "not an http or https URL"
+WEBHOOK_STATUS = "the receiver answered {status}; Vonage expects {expected}"
+WEBHOOK_TIMEOUT = "no answer within {seconds:g} s"
+WEBHOOK_CONNECT = "could not connect: {reason}"
+WEBHOOK_FAILED = "the request failed: {reason}"
+
+# Why the control API cannot simulate an inbound SMS or call (a 404 or 409 naming the field).
+INBOUND_NOT_OWNED = "no account owns {msisdn}"
+INBOUND_NO_FEATURE = "{msisdn} has no {feature} feature"
+INBOUND_NO_MO_HTTP_URL = "{msisdn} has no moHttpUrl to deliver inbound SMS to"
+INBOUND_NO_VOICE_URL = (
+    "{msisdn} has no http(s) voiceCallbackValue (answer URL) nor voiceStatusCallback (event URL)"
+)

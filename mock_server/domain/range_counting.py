@@ -1,0 +1,233 @@
+"""Counting, ranking and listing the numbers of a fixed-width range that match a pattern.
+
+Numbers are compared as zero-padded strings of one width `w`, so every number of a range is a
+string of exactly `w` digits. A `Matcher` knows, for one pattern and width, how many matching
+strings lie below any value (`below`), which one has a given rank (`unrank`), and how to list them
+in ascending order from a rank (`from_rank`); a range [first, last] is then two calls to `below`.
+Starts-with and ends-with are arithmetic; contains is a digit dynamic programme over the pattern's
+KMP automaton, so nothing is enumerated to count or to jump deep into a range.
+"""
+
+import bisect
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice
+
+from mock_server.domain.matching import Pattern, SearchPattern
+
+
+class Matcher(ABC):
+    """The matching `width`-digit strings of one pattern, ranked in ascending order."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.end = _power(width)
+
+    @abstractmethod
+    def below(self, value: int) -> int:
+        """How many matches lie in [0, value), for 0 <= value <= 10**width."""
+
+    @abstractmethod
+    def unrank(self, rank: int) -> int:
+        """The match with `rank` matches below it, for 0 <= rank < below(10**width)."""
+
+    @abstractmethod
+    def from_rank(self, rank: int) -> Iterator[int]:
+        """The matches in ascending order, from the one of `rank` to the last of the width."""
+
+
+class _Nothing(Matcher):
+    """A pattern no number of the width can match (longer than the width)."""
+
+    def below(self, value: int) -> int:
+        return 0
+
+    def unrank(self, rank: int) -> int:
+        raise IndexError(rank)
+
+    def from_rank(self, rank: int) -> Iterator[int]:
+        return iter(())
+
+
+class _Everything(Matcher):
+    """No pattern: every number matches and a number is its own rank."""
+
+    def below(self, value: int) -> int:
+        return value
+
+    def unrank(self, rank: int) -> int:
+        return rank
+
+    def from_rank(self, rank: int) -> Iterator[int]:
+        return iter(range(rank, self.end))
+
+
+class _Prefix(Matcher):
+    """Starts-with: the matches are one interval, [p·10^k, (p+1)·10^k)."""
+
+    def __init__(self, width: int, digits: str) -> None:
+        super().__init__(width)
+        self.size = _power(width - len(digits))
+        self.low = int(digits) * self.size
+
+    def below(self, value: int) -> int:
+        return min(max(value - self.low, 0), self.size)
+
+    def unrank(self, rank: int) -> int:
+        return self.low + rank
+
+    def from_rank(self, rank: int) -> Iterator[int]:
+        return iter(range(self.low + rank, self.low + self.size))
+
+
+class _Suffix(Matcher):
+    """Ends-with: the matches are one residue class, s + t·10^len(s)."""
+
+    def __init__(self, width: int, digits: str) -> None:
+        super().__init__(width)
+        self.step = _power(len(digits))
+        self.residue = int(digits)
+
+    def below(self, value: int) -> int:
+        # ceil((value - s) / step) values s, s + step, ... lie below `value`.
+        return max(0, -((self.residue - value) // self.step))
+
+    def unrank(self, rank: int) -> int:
+        return self.residue + rank * self.step
+
+    def from_rank(self, rank: int) -> Iterator[int]:
+        return iter(range(self.residue + rank * self.step, self.end, self.step))
+
+
+class _Contains(Matcher):
+    """Contains: counts over the KMP automaton of the pattern (state len(p) = seen, absorbing).
+
+    `ways[r][s]` is how many r-digit tails lead state `s` to a match; `before[r][s][d]` sums it
+    over the digits below `d`, so ranking walks the w digits once with a lookup per digit.
+    """
+
+    def __init__(self, width: int, digits: str) -> None:
+        super().__init__(width)
+        self.step = _automaton(digits)
+        self.done = len(digits)
+        ways = [[int(state == self.done) for state in range(self.done + 1)]]
+        for _ in range(width):
+            last = ways[-1]
+            ways.append([sum(last[nxt] for nxt in row) for row in self.step])
+        self.ways = ways
+        self.before = [
+            [_running_sums([tails[nxt] for nxt in row]) for row in self.step] for tails in ways
+        ]
+
+    def below(self, value: int) -> int:
+        if value >= self.end:
+            return self.ways[self.width][0]
+        total, state, width = 0, 0, self.width
+        for position, char in enumerate(str(value).zfill(width)):
+            digit = ord(char) - 48
+            total += self.before[width - position - 1][state][digit]
+            state = self.step[state][digit]
+        return total
+
+    def unrank(self, rank: int) -> int:
+        value, state = 0, 0
+        for remaining in range(self.width - 1, -1, -1):
+            sums = self.before[remaining][state]
+            digit = bisect.bisect_right(sums, rank) - 1
+            rank -= sums[digit]
+            value, state = value * 10 + digit, self.step[state][digit]
+        return value
+
+    def from_rank(self, rank: int) -> Iterator[int]:
+        return self._walk(self.width, 0, 0, rank)
+
+    def _walk(self, remaining: int, state: int, value: int, skip: int) -> Iterator[int]:
+        """Matches under the prefix `value` (state `state`, `remaining` digits to go), skipping
+        the first `skip` of them: once the pattern is seen, every tail matches."""
+        if state == self.done:
+            size = _power(remaining)
+            yield from range(value * size + skip, (value + 1) * size)
+            return
+        sums = self.before[remaining - 1][state]
+        start = bisect.bisect_right(sums, skip) - 1
+        skip -= sums[start]
+        for digit in range(start, 10):
+            nxt = self.step[state][digit]
+            if self.ways[remaining - 1][nxt] > skip:
+                yield from self._walk(remaining - 1, nxt, value * 10 + digit, skip)
+            skip = 0
+
+
+def _automaton(digits: str) -> list[list[int]]:
+    """KMP transitions over the ten digits; the state after a full match stays there."""
+    done = len(digits)
+    fail = [0] * (done + 1)
+    for i in range(1, done):
+        k = fail[i]
+        while k and digits[i] != digits[k]:
+            k = fail[k]
+        fail[i + 1] = k + 1 if digits[i] == digits[k] else 0
+    step: list[list[int]] = []
+    for state in range(done):
+        row = []
+        for char in "0123456789":
+            k = state
+            while k and digits[k] != char:
+                k = fail[k]
+            row.append(k + 1 if digits[k] == char else 0)
+        step.append(row)
+    step.append([done] * 10)
+    return step
+
+
+def _power(exponent: int) -> int:
+    """10**exponent, typed as an int (mypy cannot know the exponent is not negative)."""
+    return int(10**exponent)
+
+
+def _running_sums(values: list[int]) -> list[int]:
+    """[0, v0, v0+v1, ...]: `sums[d]` is the total over the digits below d."""
+    sums = [0]
+    for value in values:
+        sums.append(sums[-1] + value)
+    return sums
+
+
+@lru_cache(maxsize=1024)
+def matcher(pattern: Pattern | None, width: int) -> Matcher:
+    """The matcher of `pattern` over `width`-digit numbers (no pattern matches everything)."""
+    if pattern is None or not pattern.digits:
+        return _Everything(width)
+    digits = pattern.digits
+    if len(digits) > width or not digits.isdigit():
+        return _Nothing(width)
+    if pattern.mode is SearchPattern.STARTS_WITH:
+        return _Prefix(width, digits)
+    if pattern.mode is SearchPattern.ENDS_WITH:
+        return _Suffix(width, digits)
+    return _Contains(width, digits)
+
+
+def count(first: int, last: int, width: int, pattern: Pattern | None) -> int:
+    """How many numbers of [first, last] match, without listing them."""
+    found = matcher(pattern, width)
+    return found.below(last + 1) - found.below(first)
+
+
+def nth(first: int, last: int, width: int, pattern: Pattern | None, k: int) -> int:
+    """The k-th (0-based) match of [first, last] in ascending order; IndexError past the end."""
+    found = matcher(pattern, width)
+    base = found.below(first)
+    if not 0 <= k < found.below(last + 1) - base:
+        raise IndexError(k)
+    return found.unrank(base + k)
+
+
+def iterate(
+    first: int, last: int, width: int, pattern: Pattern | None, k: int = 0
+) -> Iterator[int]:
+    """The matches of [first, last] in ascending order, from the k-th (0-based) on."""
+    found = matcher(pattern, width)
+    base = found.below(first)
+    return islice(found.from_rank(base + k), max(0, found.below(last + 1) - base - k))

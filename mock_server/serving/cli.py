@@ -1,0 +1,47 @@
+"""The command line: settings from flags and NUMBERS_MOCK_ variables, fixtures checked, serve."""
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from pydantic_settings import CliApp
+
+from mock_server.domain.errors import MockError
+from mock_server.serving.server import serve
+from mock_server.settings import ENV_PREFIX, Settings
+from mock_server.state.document import load_fault_file, load_fixture_file
+
+EXIT_BAD_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `vonage-numbers-mock` and `python -m mock_server`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = CliApp.run(Settings, cli_args=args)
+        fixtures = load_fixture_file(settings.fixtures)
+        rules = load_fault_file(settings.faults) if settings.faults else []
+        asyncio.run(serve(settings, fixtures, rules))
+    except ValidationError as error:
+        for problem in error.errors():
+            _complain(_setting_problem(problem["loc"], problem["msg"]))
+        return EXIT_BAD_CONFIG
+    except MockError as error:
+        _complain(str(error))
+        return EXIT_BAD_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
+    if not location:
+        return f"invalid settings: {message.removeprefix('Value error, ')}"
+    name = str(location[0])
+    flag = "--" + name.replace("_", "-")
+    return f"invalid setting {flag} ({ENV_PREFIX}{name.upper()}): {message}"
+
+
+def _complain(message: str) -> None:
+    print(f"vonage-numbers-mock: {message}", file=sys.stderr)

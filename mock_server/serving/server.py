@@ -1,0 +1,242 @@
+"""Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop.
+
+`serve` runs them in the foreground until SIGINT/SIGTERM (the CLI); `BackgroundServer` runs them
+in a thread on ports the OS picks (the pytest plugin).
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, Literal
+
+import uvicorn
+from fastapi import FastAPI
+
+from mock_server.domain.errors import MockError
+from mock_server.runtime import Runtime
+from mock_server.serving import tls
+from mock_server.serving.app import create_app
+from mock_server.settings import Settings
+from mock_server.simulation.faults import FaultRule
+from mock_server.state.document import FixtureFile
+
+# uvicorn configures its own loggers only: speak through its error logger so messages show.
+logger = logging.getLogger("uvicorn.error")
+
+SHUTDOWN_GRACE_SECONDS = 1
+MAX_REQUEST_HEAD_BYTES = 4 * 1024 * 1024
+
+
+class ListenError(MockError):
+    """A listener could not start: the port is taken, or not ours to use."""
+
+
+class _Listener(uvicorn.Server):
+    """A uvicorn server on a socket bound in advance, leaving signals to the runner.
+
+    Binding here rather than in uvicorn turns a taken port into one clear ListenError before
+    anything starts (uvicorn would log it and exit the whole process from inside its task).
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.socket = _bind(config.host, config.port)
+
+    async def serve_bound(self) -> None:
+        await self.serve(sockets=[self.socket])
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # An idle keep-alive TLS client never answers the close_notify of a graceful close, so
+        # such connections would hold the shutdown for its whole grace period: abort them.
+        # Connections with a response in flight are left to finish.
+        for connection in list(self.server_state.connections):
+            cycle = getattr(connection, "cycle", None)
+            idle = cycle is None or cycle.response_complete
+            if idle and connection.transport.get_extra_info("sslcontext") is not None:
+                connection.transport.abort()
+        await super().shutdown(sockets)
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (the one the OS picked when configured with 0)."""
+        port: int = self.socket.getsockname()[1]
+        return port
+
+
+def tls_files(settings: Settings) -> tls.TlsFiles:
+    """The user's certificate when given, otherwise the local CA's, created on first use."""
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        return tls.user_supplied(settings.tls_cert, settings.tls_key)
+    return tls.ensure_certificates(settings.tls_dir, settings.tls_names)
+
+
+class MockServer:
+    """The app and its listeners: HTTP, and HTTPS unless its port is 0."""
+
+    def __init__(
+        self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+    ) -> None:
+        self.settings = settings
+        self.tls = tls_files(settings) if settings.https_port else None
+        ca_cert = self.tls.ca_cert if self.tls else None
+        self.app = create_app(settings, fixtures, ca_cert, start_rules)
+        # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
+        self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
+        self.https = None
+        if self.tls is not None:
+            https = _config(
+                self.app,
+                settings,
+                settings.https_port,
+                lifespan="off",
+                ssl_certfile=str(self.tls.cert_chain),
+                ssl_keyfile=str(self.tls.key),
+            )
+            try:
+                self.https = _Listener(https)
+            except ListenError:
+                self.http.socket.close()
+                raise
+        self.runtime.drop_connection = partial(_drop, self.listeners)
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    @property
+    def listeners(self) -> list[_Listener]:
+        return [self.http] if self.https is None else [self.http, self.https]
+
+    @property
+    def started(self) -> bool:
+        return all(listener.started for listener in self.listeners)
+
+    async def serve(self) -> None:
+        """Run until `stop()`; the HTTPS listener starts once the state is built."""
+        first = asyncio.create_task(self.http.serve_bound())
+        while not self.http.started and not first.done():
+            await asyncio.sleep(0.01)
+
+        if self.tls is not None:
+            logger.info("TLS certificate %s; clients trust the CA %s", self.tls.cert_chain,
+                        self.tls.ca_cert)  # fmt: skip
+        await asyncio.gather(first, *(listener.serve_bound() for listener in self.listeners[1:]))
+
+    def stop(self) -> None:
+        for listener in self.listeners:
+            listener.should_exit = True
+
+
+async def serve(
+    settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+) -> None:
+    """Run until SIGINT or SIGTERM."""
+    server = MockServer(settings, fixtures, start_rules)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.stop)
+    await server.serve()
+
+
+class BackgroundServer:
+    """A MockServer in a thread of its own, for tests: `start()` returns once both answer."""
+
+    def __init__(
+        self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
+    ) -> None:
+        self.server = MockServer(settings, fixtures, start_rules)
+        self._thread = threading.Thread(target=self._run, name="vonage-numbers-mock", daemon=True)
+        self._failure: BaseException | None = None
+
+    def start(self, timeout: float = 30.0) -> "BackgroundServer":
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self.server.started:
+            self.stop()
+            raise RuntimeError(f"the mock server did not start: {self._failure!r}")
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self._thread.join(timeout=10)
+
+    @property
+    def http_port(self) -> int:
+        return self.server.http.port
+
+    @property
+    def https_port(self) -> int | None:
+        return self.server.https.port if self.server.https else None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self.server.serve())
+        except BaseException as error:  # reported by start()
+            self._failure = error
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+    # socket says so, and without it every keep-alive request waits ~40 ms on delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    return sock
+
+
+def _config(
+    app: FastAPI,
+    settings: Settings,
+    port: int,
+    lifespan: Literal["on", "off"],
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=port,
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        access_log=False,
+        # A TLS close waits up to 30 s for the client's close_notify: bound the wait for
+        # connections that were busy at shutdown, so SIGTERM stops the mock within a second.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        # h11 refuses request heads over 16 KiB with a plain-text 400 before the app sees them;
+        # let heads up to 4 MiB through, so an oversized query string gets Vonage's 413.
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
+
+
+def _drop(listeners: list[_Listener], scope: Mapping[str, Any]) -> None:
+    """Abort the connection a request came on: the client sees it closed, with no answer."""
+    client, server = tuple(scope.get("client") or ()), tuple(scope.get("server") or ())
+    for listener in listeners:
+        for connection in list(listener.server_state.connections):
+            # uvicorn's protocols record the peer and local addresses of their connection.
+            if getattr(connection, "client", None) == client and (
+                getattr(connection, "server", None) == server
+            ):
+                connection.transport.abort()
+                return
+    raise ConnectionAbortedError(f"no open connection from {client}")

@@ -1,0 +1,305 @@
+"""The fixture file format (pydantic models, JSON Schema), loading it, and building state from it.
+
+Number attributes use Vonage's wire names (`initialPrice`, `moHttpUrl`, ...) so that a number in a
+fixture reads like a number in an API response.
+"""
+
+import functools
+import json
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.errors import MockError
+from mock_server.domain.inventory import Inventory
+from mock_server.domain.phone_number import (
+    CONFIG_FIELDS,
+    Feature,
+    Limitation,
+    NumberAttributes,
+    NumberConfig,
+    NumberType,
+    OwnedNumber,
+)
+from mock_server.domain.pool import Block, Pool
+from mock_server.simulation.faults import FaultRule
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Msisdn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5,14}$")]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class FixtureError(MockError):
+    """A fixture file that cannot be loaded: names the file, the entry and the field."""
+
+    def __init__(self, path: Path | str, location: str, problem: str) -> None:
+        self.path, self.location, self.problem = str(path), location, problem
+        super().__init__(f"{path}: {location}: {problem}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        # JSON can carry lone surrogates ("\ud800"); UTF-8, and so the state file and every
+        # answer, cannot: refuse them where the document comes in.
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise ValueError("contains a lone surrogate, which UTF-8 cannot encode")
+        return value
+
+
+class AccountEntry(_Model):
+    """An account; with `parent`, a subaccount of the account with that api_key."""
+
+    api_key: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    api_secret: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    balance: Money = Field(Decimal("0.00"), description="Credit in euros.")
+    parent: str | None = Field(None, description="api_key of the master account.")
+    name: str | None = Field(None, description="A label for people; not used by the API.")
+
+
+class LimitationEntry(_Model):
+    feature: Literal["SMS", "VOICE", "MMS"]
+    type: Literal["INBOUND", "OUTBOUND"]
+    reach: Literal["DOMESTIC", "INTERNATIONAL"]
+
+
+class NumberEntry(_Model):
+    """What a number is: shared by every number of a range."""
+
+    country: Country
+    type: NumberType
+    features: list[Feature] = Field(min_length=1)
+    cost: Money = Field(description="Monthly rent in euros.")
+    initial_price: Money = Field(Decimal("0.00"), alias="initialPrice", description="Setup fee.")
+    limitations: list[LimitationEntry] = Field(default_factory=list)
+
+    @field_validator("features")
+    @classmethod
+    def _distinct(cls, features: list[Feature]) -> list[Feature]:
+        if len(set(features)) != len(features):
+            raise ValueError("features must not repeat")
+        return features
+
+    def attributes(self) -> NumberAttributes:
+        return _interned_attributes(
+            self.country,
+            self.type,
+            frozenset(self.features),
+            self.cost,
+            self.initial_price,
+            tuple(self.limitations),
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def _interned_attributes(
+    country: str,
+    type: NumberType,
+    features: frozenset[Feature],
+    cost: Decimal,
+    initial_price: Decimal,
+    limitations: tuple["LimitationEntry", ...],
+) -> NumberAttributes:
+    """One shared object per distinct set of attributes: a hundred thousand owned numbers from a
+    few ranges hold a few of them, built once (attributes are frozen, so sharing is safe)."""
+    return NumberAttributes(
+        country=country,
+        type=type,
+        features=features,
+        cost=cost,
+        initial_price=initial_price,
+        limitations=tuple(Limitation(**lim.model_dump()) for lim in limitations),
+    )
+
+
+class MsisdnRange(_Model):
+    start: Msisdn
+    end: Msisdn
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if len(self.start) != len(self.end) or int(self.start) > int(self.end):
+            raise ValueError("range start and end must have the same length, start <= end")
+        return self
+
+
+class AvailableEntry(NumberEntry):
+    """Numbers to buy: one `msisdn`, or a `range` of them sharing these attributes."""
+
+    msisdn: Msisdn | None = None
+    range: MsisdnRange | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.msisdn is None) == (self.range is None):
+            raise ValueError("give exactly one of msisdn and range")
+        return self
+
+    def bounds(self) -> tuple[str, str]:
+        if self.range is not None:
+            return self.range.start, self.range.end
+        assert self.msisdn is not None
+        return self.msisdn, self.msisdn
+
+
+class OwnedEntry(NumberEntry):
+    """A number owned by the account `api_key`, with its configuration."""
+
+    api_key: str
+    msisdn: Msisdn
+    app_id: str | None = None
+    mo_http_url: str | None = Field(None, alias="moHttpUrl")
+    mo_smpp_sys_type: str | None = Field(None, alias="moSmppSysType")
+    voice_callback_type: Literal["sip", "tel", "app"] | None = Field(
+        None, alias="voiceCallbackType"
+    )
+    voice_callback_value: str | None = Field(None, alias="voiceCallbackValue")
+    voice_status_callback: str | None = Field(None, alias="voiceStatusCallback")
+    messages_callback_type: Literal["app"] | None = Field(None, alias="messagesCallbackType")
+    messages_callback_value: str | None = Field(None, alias="messagesCallbackValue")
+
+    def owned_number(self) -> OwnedNumber:
+        config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})
+        return OwnedNumber(self.msisdn, self.attributes(), config)
+
+
+class FixtureFile(_Model):
+    """A whole fixture file: accounts, the available pool, owned numbers."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        title="vonage-numbers-mock fixtures",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    schema_: str | None = Field(None, alias="$schema", description="Path or URL of this schema.")
+    accounts: list[AccountEntry] = Field(min_length=1)
+    address_required_countries: list[Country] = Field(
+        default_factory=list,
+        description="Countries whose numbers need a local address: buying answers the "
+        "dashboard 420.",
+    )
+    available: list[AvailableEntry] = Field(default_factory=list)
+    owned: list[OwnedEntry] = Field(default_factory=list)
+    faults: list[FaultRule] = Field(
+        default_factory=list, description="Fault rules installed at start (and after a reset)."
+    )
+
+
+_FAULT_LIST = TypeAdapter(list[FaultRule])
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the fixture format, generated from the models."""
+    return FixtureFile.model_json_schema(by_alias=True)
+
+
+def load_fixture_file(path: Path) -> FixtureFile:
+    """Read and validate a fixture file; FixtureError names the file, entry and field at fault."""
+    return parse_fixtures(_read_json(path), path)
+
+
+def load_fault_file(path: Path) -> list[FaultRule]:
+    """A JSON list of fault rules (`--faults`); FixtureError names the file, rule and field."""
+    raw = _read_json(path)
+    try:
+        return _FAULT_LIST.validate_python(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise FixtureError(path, location_text(first["loc"]), first["msg"]) from error
+
+
+def parse_fixtures(raw: object, source: Path | str = "<fixtures>") -> FixtureFile:
+    try:
+        fixtures = FixtureFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise FixtureError(source, location_text(first["loc"]), first["msg"]) from error
+    check_consistency(fixtures, source)
+    return fixtures
+
+
+def build_inventory(fixtures: FixtureFile) -> Inventory:
+    """Fresh domain state from validated fixtures (each call gives independent objects)."""
+    accounts = Accounts(
+        Account(a.api_key, a.api_secret, a.balance, a.parent, a.name) for a in fixtures.accounts
+    )
+    pool = Pool(Block.of_range(*entry.bounds(), entry.attributes()) for entry in fixtures.available)
+    owned = [(entry.api_key, entry.owned_number()) for entry in fixtures.owned]
+    return Inventory(accounts, pool, owned, fixtures.address_required_countries)
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FixtureError(path, "file", error.strerror or str(error)) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise FixtureError(path, "file", f"not valid JSON: {error}") from error
+
+
+def location_text(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as people write it: `available[3].cost`."""
+    text = ""
+    if not loc:
+        return "document"
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def check_consistency(fixtures: FixtureFile, source: Path | str) -> None:
+    """What a schema cannot say: unique keys, known parents, no overlaps; FixtureError if not."""
+    for location, problem in _inconsistencies(fixtures):
+        raise FixtureError(source, location, problem)
+
+
+def _inconsistencies(fixtures: FixtureFile) -> Iterator[tuple[str, str]]:
+    keys: dict[str, int] = {}
+    for i, account in enumerate(fixtures.accounts):
+        if account.api_key in keys:
+            yield f"accounts[{i}].api_key", f"duplicate api_key {account.api_key!r}"
+        keys[account.api_key] = i
+    for i, account in enumerate(fixtures.accounts):
+        if account.parent is None:
+            continue
+        parent = keys.get(account.parent)
+        if parent is None or account.parent == account.api_key:
+            yield f"accounts[{i}].parent", f"no account with api_key {account.parent!r}"
+        elif fixtures.accounts[parent].parent is not None:
+            yield f"accounts[{i}].parent", "a subaccount cannot have subaccounts"
+    pool = Pool()
+    for i, entry in enumerate(fixtures.available):
+        first, last = entry.bounds()
+        if pool.overlapping(first, last):
+            field = "range" if entry.range else "msisdn"
+            yield f"available[{i}].{field}", "overlaps numbers listed before it"
+        pool.add(Block.of_range(first, last, entry.attributes()))
+    owners: set[str] = set()
+    for i, owned in enumerate(fixtures.owned):
+        if owned.api_key not in keys:
+            yield f"owned[{i}].api_key", f"no account with api_key {owned.api_key!r}"
+        if owned.msisdn in owners:
+            yield f"owned[{i}].msisdn", f"{owned.msisdn} is owned twice"
+        owners.add(owned.msisdn)

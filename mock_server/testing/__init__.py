@@ -1,0 +1,1 @@
+"""Tools for tests: the pytest plugin and the control API's client."""

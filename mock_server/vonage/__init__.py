@@ -1,0 +1,1 @@
+"""The Vonage APIs' edge: routes, request parsing, credentials, rendering."""

@@ -1,0 +1,222 @@
+"""The five Numbers API routes: parse the parameters, call one inventory operation, render.
+
+Every route is a plain endpoint made by `vonage_endpoint`, the one point where a call is
+authenticated, put through the rate limits and fault rules (`gate`), journaled, and its errors
+rendered. No dependency injection on this path: it is the hot one, and explicit code reads as
+well (FastAPI's dependency solving cost more than the work of a search).
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+
+from mock_server.domain.accounts import Account
+from mock_server.domain.errors import (
+    AuthenticationFailed,
+    ConnectionDrop,
+    InvalidParameters,
+    RateLimited,
+    VonageError,
+)
+from mock_server.domain.operations import BY_PATH, Operation
+from mock_server.runtime import Runtime
+from mock_server.simulation import webhooks
+from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
+from mock_server.simulation.faults import Fault, FaultContext
+from mock_server.simulation.journal import JournalEntry, redact
+from mock_server.vonage import credentials as auth
+from mock_server.vonage import queries
+from mock_server.vonage.rendering import Negotiated, available_wire, negotiate, owned_wire
+from mock_server.vonage.request import request_params, runtime_of
+
+FAULT_HEADER = "x-mock-fault"
+
+
+@dataclass(slots=True)
+class Call:
+    """One call of a Numbers API operation, as it goes through the endpoint."""
+
+    request: Request
+    runtime: Runtime
+    operation: Operation
+    format: Negotiated
+    params: dict[str, str]
+    api_key: str | None = None
+    fault: str | None = None
+
+
+Handler = Callable[[Call, Account], Awaitable[Response]]
+
+
+def error_response(
+    runtime: Runtime, request: Request, error: VonageError, status: int | None = None
+) -> Response:
+    """A Vonage error in the format the client asked for."""
+    return runtime.renderer.error(
+        error,
+        BY_PATH.get(request.scope["path"]),
+        negotiate(request.headers.get("accept")),
+        status or runtime.http_status(error.error_code),
+        error.headers,
+    )
+
+
+def vonage_endpoint(
+    operation: Operation, handler: Handler
+) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint of one operation: credentials first (401 before anything), then the gate,
+    then the handler; errors rendered in the negotiated format; the call journaled."""
+
+    async def endpoint(request: Request) -> Response:
+        runtime = runtime_of(request)
+        started = time.perf_counter()
+        call = Call(request, runtime, operation, negotiate(request.headers.get("accept")), {})
+        try:
+            call.params = await request_params(request)
+            caller = _authenticate(call)
+            await _gate(call, caller)
+            response = await handler(call, caller)
+        except VonageError as error:
+            response = error_response(runtime, request, error)
+        except ClientDisconnect:
+            # The client left before its body arrived: nobody to answer, nothing changed.
+            call.fault = "client disconnected"
+            _record(call, started, None)
+            return Response(status_code=499)
+        except ConnectionDrop:
+            _record(call, started, None)
+            runtime.drop_connection(request.scope)
+            # Let the transport report itself lost, so the server sends nothing after this.
+            await asyncio.sleep(0)
+            return Response(status_code=499)
+        _record(call, started, response)
+        return response
+
+    return endpoint
+
+
+def _authenticate(call: Call) -> Account:
+    given = auth.credentials(call.request.headers.get("authorization"), call.params)
+    call.api_key = given.api_key  # for the journal, even when it is wrong
+    return call.runtime.inventory.accounts.authenticate(given.api_key, given.api_secret)
+
+
+def _record(call: Call, started: float, response: Response | None) -> None:
+    call.runtime.journal.record(
+        JournalEntry(
+            time=datetime.now(UTC),
+            method=call.request.method,
+            path=call.operation.path,
+            operation=call.operation.value,
+            api_key=call.api_key,
+            params=redact(call.params),
+            status=response.status_code if response is not None else None,
+            response=bytes(response.body).decode("utf-8", "replace") if response else None,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            fault=call.fault,
+        )
+    )
+
+
+async def _gate(call: Call, caller: Account) -> None:
+    """Rate limits, then fault rules (the plan's, or the X-Mock-Fault header's) for this call."""
+    operation = call.operation.value
+    limiter = call.runtime.rate_limiter
+    if limiter is not None:
+        wait = limiter.check(caller.api_key, operation)
+        if wait is not None:
+            raise RateLimited(wait)
+    context = FaultContext(
+        operation, caller.api_key, call.params.get("msisdn"), call.params.get("country")
+    )
+    fault = _fault_for(call, context)
+    if fault is not None:
+        call.fault = fault.describe()
+        await _apply(fault)
+
+
+def _fault_for(call: Call, context: FaultContext) -> Fault | None:
+    header = call.request.headers.get(FAULT_HEADER)
+    if header is None:
+        return call.runtime.faults.draw(context)
+    try:
+        return call.runtime.faults.resolve(parse_fault_header(header))
+    except FaultHeaderError as error:
+        raise InvalidParameters({error.field: error.problem}) from error
+
+
+async def _apply(fault: Fault) -> None:
+    if fault.latency_ms:
+        await asyncio.sleep(fault.latency_ms / 1000)
+    if fault.drop:
+        raise ConnectionDrop()
+    if fault.status == 401:
+        raise AuthenticationFailed(fault.label)
+    if fault.status == 429:
+        raise RateLimited(label=fault.label)
+    if fault.status is not None:
+        raise VonageError(fault.label, str(fault.status))
+
+
+# -- the operations ----------------------------------------------------------------------------
+
+
+async def list_owned(call: Call, caller: Account) -> Response:
+    page = call.runtime.inventory.list_owned(caller, queries.owned_query(call.params))
+    return call.runtime.renderer.page(page, owned_wire, call.format)
+
+
+async def search(call: Call, caller: Account) -> Response:
+    page = call.runtime.inventory.search(queries.search_query(call.params))
+    return call.runtime.renderer.page(page, available_wire, call.format)
+
+
+async def buy(call: Call, caller: Account) -> Response:
+    ref = queries.number_ref(call.params)
+    call.runtime.inventory.buy(caller, ref, queries.target_api_key(call.params))
+    return call.runtime.renderer.success(call.format)
+
+
+async def cancel(call: Call, caller: Account) -> Response:
+    ref = queries.number_ref(call.params)
+    call.runtime.inventory.cancel(caller, ref, queries.target_api_key(call.params))
+    return call.runtime.renderer.success(call.format)
+
+
+async def update(call: Call, caller: Account) -> Response:
+    ref, changes = queries.update_changes(call.params)
+    runtime = call.runtime
+    mo_http_url = changes.get("mo_http_url")
+    if mo_http_url and runtime.settings.verify_webhooks:
+        # Vonage GETs a new moHttpUrl and refuses the update unless it answers 200 OK. The probe
+        # is awaited before the inventory is touched, so without its lock, and a refusal (a 420)
+        # changes nothing. An empty moHttpUrl removes the webhook: nothing to check.
+        await webhooks.verify_mo_http_url(
+            runtime.webhooks, runtime.journal, mo_http_url, caller.api_key, redact(call.params)
+        )
+    runtime.inventory.update(caller, ref, changes)
+    return runtime.renderer.success(call.format)
+
+
+HANDLERS: dict[Operation, tuple[str, Handler]] = {
+    Operation.LIST: ("GET", list_owned),
+    Operation.SEARCH: ("GET", search),
+    Operation.BUY: ("POST", buy),
+    Operation.CANCEL: ("POST", cancel),
+    Operation.UPDATE: ("POST", update),
+}
+
+router = APIRouter()
+for _operation, (_method, _handler) in HANDLERS.items():
+    router.add_route(
+        _operation.path,
+        vonage_endpoint(_operation, _handler),
+        methods=[_method],
+        include_in_schema=False,
+    )
