@@ -24,9 +24,13 @@ class Outcome:
 def summary(outcomes: Sequence[Outcome]) -> str:
     differing = [o for o in outcomes if o.differences]
     if not differing:
-        return f"No structural difference in {len(outcomes)} requests."
-    count = sum(len(o.differences) for o in differing)
-    return f"{len(differing)} of {len(outcomes)} requests differ ({count} differences)."
+        return f"No structural difference in {_counted(len(outcomes), 'request')}."
+    found = _counted(sum(len(o.differences) for o in differing), "difference")
+    return f"{len(differing)} of {_counted(len(outcomes), 'request')} differ ({found})."
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def text(mock_url: str, against_url: str, outcomes: Sequence[Outcome]) -> str:

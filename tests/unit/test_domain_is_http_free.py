@@ -21,6 +21,8 @@ DOMAIN_MODULES = (
     "mock_server.simulation.journal",
     "mock_server.state.export",
     "mock_server.state.state_file",
+    "mock_server.compare.structure",
+    "mock_server.compare.plan",
 )
 WEB_PACKAGES = ("fastapi", "starlette")
 
