@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -17,7 +17,7 @@ from mock_server.compare.plan import PLAN, WRONG_SECRET, Credentials, PlannedReq
 from mock_server.compare.structure import Captured, differences
 from mock_server.domain.errors import MockError
 from mock_server.serving.server import BackgroundServer
-from mock_server.settings import APP_NAME, Settings, default_fixtures_path
+from mock_server.settings import APP_NAME, Settings
 from mock_server.state.document import load_fixture_file
 
 ENV_PREFIX = "NUMBERS_MOCK_COMPARE_"
@@ -160,7 +160,8 @@ def _verify(ca: Path | None) -> ssl.SSLContext | bool:
 
 @contextlib.contextmanager
 def _mock_side(settings: CompareSettings, verify: ssl.SSLContext | bool) -> Iterator[Side]:
-    fixtures_path = settings.fixtures or default_fixtures_path()
+    mock_settings = _started_mock_settings(settings.fixtures)
+    fixtures_path = mock_settings.fixtures
     fixtures = load_fixture_file(fixtures_path)
     primary = next((a for a in fixtures.accounts if a.parent is None), None)
     api_key = settings.mock_api_key or (primary.api_key if primary else None)
@@ -171,7 +172,7 @@ def _mock_side(settings: CompareSettings, verify: ssl.SSLContext | bool) -> Iter
     if settings.mock is not None:
         yield Side(settings.mock, api_key, api_secret, verify, trust_env=False)
         return
-    server = BackgroundServer(_started_mock_settings(fixtures_path), fixtures)
+    server = BackgroundServer(mock_settings, fixtures)
     try:
         server.start()
     except RuntimeError as error:
@@ -183,22 +184,24 @@ def _mock_side(settings: CompareSettings, verify: ssl.SSLContext | bool) -> Iter
         server.stop()
 
 
-def _started_mock_settings(fixtures: Path) -> Settings:
-    # The mock as its user configures it (NUMBERS_MOCK_ variables such as XML_NAMES count), but
-    # on free loopback ports, without HTTPS, and without anything that would make its answers
-    # differ from one run to the next or touch files: faults, rate limits, a state file.
-    return Settings(
-        host=LOOPBACK,
-        port=0,
-        https_port=0,
-        fixtures=fixtures,
-        log_level="warning",
-        state_file=None,
-        faults=None,
-        rate_limit="off",
-        admin_token=None,
-        verify_webhooks=False,
-    )
+def _started_mock_settings(fixtures: Path | None) -> Settings:
+    # The mock as its user configures it (NUMBERS_MOCK_ variables such as XML_NAMES and FIXTURES
+    # count), but on free loopback ports, without HTTPS, and without anything that would make
+    # its answers differ from one run to the next or touch files: faults, rate limits, state file.
+    overrides: dict[str, Any] = {
+        "host": LOOPBACK,
+        "port": 0,
+        "https_port": 0,
+        "log_level": "warning",
+        "state_file": None,
+        "faults": None,
+        "rate_limit": "off",
+        "admin_token": None,
+        "verify_webhooks": False,
+    }
+    if fixtures is not None:
+        overrides["fixtures"] = fixtures
+    return Settings(**overrides)
 
 
 def _compare(request: PlannedRequest, mock: Side, against: Side, timeout: float) -> report.Outcome:
