@@ -3,6 +3,7 @@
 import contextlib
 import ssl
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,13 @@ class CompareSettings(BaseSettings):
     )
     mock_api_secret: SecretStr | None = Field(None, description="API secret for the mock.")
     timeout: float = Field(10.0, gt=0, le=300, description="Seconds before a request gives up.")
+    pause: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="Seconds between two requests, to stay under Vonage's rate limits "
+        "(3 a second, 1 a second to list owned numbers).",
+    )
     output: Literal["text", "json"] = Field("text", description="Report as a table or as JSON.")
 
     @field_validator("against", "mock")
@@ -130,7 +138,11 @@ def main(argv: Sequence[str]) -> int:
 def run(settings: CompareSettings) -> int:
     against = _against(settings)
     with _mock_side(settings, against.verify) as mock:
-        outcomes = [_compare(request, mock, against, settings.timeout) for request in PLAN]
+        outcomes = []
+        for position, request in enumerate(PLAN):
+            if position:
+                time.sleep(settings.pause)
+            outcomes.append(_compare(request, mock, against, settings.timeout))
     render = report.as_json if settings.output == "json" else report.text
     mock_label = display_url(mock.url) + (STARTED_HERE if settings.mock is None else "")
     sys.stdout.write(render(mock_label, display_url(against.url), outcomes))

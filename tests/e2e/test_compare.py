@@ -94,9 +94,14 @@ def compare(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Comp
     base = {k: v for k, v in _server_env(env).items() if not k.lower().endswith("_proxy")}
     base = {k: v for k, v in base.items() if not k.startswith("VONAGE_")} | dict(env or {})
     return subprocess.run(
-        [str(SCRIPT), "compare", *args],
+        [str(SCRIPT), "compare", *NO_PAUSE, *args],
         cwd=REPO_ROOT, env=base, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+
+
+NO_PAUSE = ("--pause", "0")
+"""First, so that a test can give its own: the pause keeps to Vonage's rate limits, and these
+mocks have none (but one)."""
 
 
 def against(server: MockServer) -> list[str]:
@@ -203,3 +208,19 @@ def test_a_mock_that_does_not_answer(default_mock: MockServer, e2e_data: E2EData
     assert result.returncode == EXIT_UNREACHABLE
     assert result.stderr.startswith(f"vonage-numbers-mock compare: {stopped}: search, starts with")
     assert_no_secret(result, e2e_data)
+
+
+def test_the_pause_keeps_to_vonage_rate_limits(tmp_path: Path, e2e_data: E2EData) -> None:
+    limited = start_mock_server(tmp_path, extra_args=("--rate-limit", "vonage"))
+    try:
+        args = ("--fixtures", str(E2E_FIXTURES), *against(limited), *credentials(e2e_data))
+        hurried = compare(*args, "--output", "json")  # with NO_PAUSE
+        paced = compare(*args, "--pause", "1")
+    finally:
+        stop_mock_server(limited)
+
+    assert hurried.returncode == EXIT_DIFFERENT
+    requests = json.loads(hurried.stdout)["requests"]
+    assert 429 in {entry["against"]["status"] for entry in requests}
+    assert 429 not in {entry["mock"]["status"] for entry in requests}
+    assert paced.returncode == EXIT_SAME, paced.stdout
