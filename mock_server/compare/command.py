@@ -159,10 +159,11 @@ def _against(settings: CompareSettings) -> Side:
 
 
 def _verify(ca: Path | None) -> ssl.SSLContext | bool:
-    """Certificates are checked as usual; --ca adds one authority to the system's."""
+    """Certificates are checked as httpx checks them (certifi's CAs, or SSL_CERT_FILE); --ca adds
+    one authority to those."""
     if ca is None:
         return True
-    context = ssl.create_default_context()
+    context = httpx.create_ssl_context()
     try:
         context.load_verify_locations(cafile=ca)
     except (OSError, ssl.SSLError) as error:

@@ -224,3 +224,23 @@ def test_the_pause_keeps_to_vonage_rate_limits(tmp_path: Path, e2e_data: E2EData
     assert 429 in {entry["against"]["status"] for entry in requests}
     assert 429 not in {entry["mock"]["status"] for entry in requests}
     assert paced.returncode == EXIT_SAME, paced.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "content", "complaint"),
+    [
+        pytest.param("--ca", "not a certificate", "not a readable PEM certificate", id="bad-ca"),
+        pytest.param("--fixtures", '{"accounts": 3}', "accounts: Input should be a valid list",
+                     id="broken-fixtures"),
+    ],
+)  # fmt: skip
+def test_bad_files_stop_it_before_any_request(
+    tmp_path: Path, e2e_data: E2EData, option: str, content: str, complaint: str
+) -> None:
+    bad = tmp_path / "bad.pem"
+    bad.write_text(content, encoding="utf-8")
+    result = compare("--against", "https://127.0.0.1:9", option, str(bad), *credentials(e2e_data))
+
+    assert result.returncode == EXIT_BAD_CONFIG
+    assert complaint in result.stderr
+    assert result.stdout == ""
