@@ -26,6 +26,7 @@ EXIT_SAME = 0
 EXIT_DIFFERENT = 1
 EXIT_BAD_CONFIG = 2
 EXIT_UNREACHABLE = 3
+EXIT_INTERRUPTED = 130
 LOOPBACK = "127.0.0.1"
 STARTED_HERE = " (started for this comparison)"
 MISSING_CREDENTIALS = (
@@ -133,20 +134,27 @@ def main(argv: Sequence[str]) -> int:
     except MockError as error:  # a broken fixture file
         _complain(str(error))
         return EXIT_BAD_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
 
 
 def run(settings: CompareSettings) -> int:
     against = _against(settings)
     with _mock_side(settings, against.verify) as mock:
-        outcomes = []
-        for position, request in enumerate(PLAN):
-            if position:
-                time.sleep(settings.pause)
-            outcomes.append(_compare(request, mock, against, settings.timeout))
+        outcomes = _outcomes(mock, against, settings)
     render = report.as_json if settings.output == "json" else report.text
     mock_label = display_url(mock.url) + (STARTED_HERE if settings.mock is None else "")
     sys.stdout.write(render(mock_label, display_url(against.url), outcomes))
     return EXIT_DIFFERENT if any(o.differences for o in outcomes) else EXIT_SAME
+
+
+def _outcomes(mock: Side, against: Side, settings: CompareSettings) -> list[report.Outcome]:
+    outcomes = []
+    for position, request in enumerate(PLAN):
+        if position:
+            time.sleep(settings.pause)
+        outcomes.append(_compare(request, mock, against, settings.timeout))
+    return outcomes
 
 
 def _against(settings: CompareSettings) -> Side:
