@@ -17,7 +17,7 @@ from mock_server.runtime import Runtime
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile, load_fixture_file
-from mock_server.vonage import routes as vonage_api
+from mock_server.vonage.routes import ConnectionDropper, Edge, create_router, no_connection
 
 
 def create_app(
@@ -25,8 +25,12 @@ def create_app(
     fixtures: FixtureFile | None = None,
     ca_cert: Path | None = None,
     start_rules: Sequence[FaultRule] = (),
+    drop_connection: ConnectionDropper = no_connection,
 ) -> FastAPI:
-    """A new app with its own state; the fixtures are read from settings unless given."""
+    """A new app with its own state; the fixtures are read from settings unless given.
+
+    `drop_connection` is how the server closes a connection a fault rule drops.
+    """
     settings = settings or Settings()
     fixtures = fixtures or load_fixture_file(settings.fixtures)
     runtime = Runtime(settings, fixtures, ca_cert, start_rules)
@@ -40,24 +44,25 @@ def create_app(
     # control plane serves its own OpenAPI document, behind the admin token.
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
-    app.include_router(vonage_api.router)
+    edge = Edge(runtime, drop_connection)
+    app.include_router(create_router(edge))
     app.mount(PREFIX, create_control_app(runtime))
-    _install_error_handlers(app, runtime)
+    _install_error_handlers(app, edge)
     return app
 
 
-def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
+def _install_error_handlers(app: FastAPI, edge: Edge) -> None:
     # The Vonage routes render their own errors; what is left is routing (404, 405) and bugs.
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         failure = VonageError(str(error.detail).lower(), str(error.status_code))
         failure.headers = dict(error.headers or {})  # a 405 keeps its Allow header
-        return vonage_api.error_response(runtime, request, failure, error.status_code)
+        return edge.error_response(request, failure, error.status_code)
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
         # Not logged here: the error goes on up after this answer, and the server logs it once.
         failure = VonageError(messages.INTERNAL_ERROR)
-        return vonage_api.error_response(runtime, request, failure, 500)
+        return edge.error_response(request, failure, 500)
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

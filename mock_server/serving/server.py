@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from functools import partial
 from typing import Any, Literal
 
 import uvicorn
@@ -89,7 +88,7 @@ class MockServer:
         self.settings = settings
         self.tls = tls_files(settings) if settings.https_port else None
         ca_cert = self.tls.ca_cert if self.tls else None
-        self.app = create_app(settings, fixtures, ca_cert, start_rules)
+        self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
         self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
         self.https = None
@@ -107,7 +106,6 @@ class MockServer:
             except ListenError:
                 self.http.socket.close()
                 raise
-        self.runtime.drop_connection = partial(_drop, self.listeners)
 
     @property
     def runtime(self) -> Runtime:
@@ -117,6 +115,9 @@ class MockServer:
     @property
     def listeners(self) -> list[_Listener]:
         return [self.http] if self.https is None else [self.http, self.https]
+
+    def _drop_connection(self, scope: Mapping[str, Any]) -> None:
+        _drop(self.listeners, scope)
 
     @property
     def started(self) -> bool:
