@@ -212,7 +212,7 @@ def _started_mock_settings(fixtures: Path | None) -> Settings:
     overrides: dict[str, Any] = {
         "host": LOOPBACK,
         "port": 0,
-        "https_port": 0,
+        "https": False,
         "log_level": "warning",
         "state_file": None,
         "faults": None,

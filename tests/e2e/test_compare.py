@@ -143,10 +143,12 @@ def test_reports_exactly_what_the_settings_change(
 
 
 def test_a_mock_it_starts_itself_and_the_readable_report(
-    varied_mock: MockServer, e2e_data: E2EData
+    varied_mock: MockServer, e2e_data: E2EData, tmp_path: Path
 ) -> None:
+    data_home = tmp_path / "data"  # where the started mock would keep a CA if it served HTTPS
     env = {"NUMBERS_MOCK_COMPARE_API_KEY": e2e_data.primary.api_key,
-           "NUMBERS_MOCK_COMPARE_API_SECRET": e2e_data.primary.api_secret}  # fmt: skip
+           "NUMBERS_MOCK_COMPARE_API_SECRET": e2e_data.primary.api_secret,
+           "XDG_DATA_HOME": str(data_home)}  # fmt: skip
     result = compare("--fixtures", str(E2E_FIXTURES), *against(varied_mock), env=env)
 
     assert result.returncode == EXIT_DIFFERENT, result.stderr
@@ -159,6 +161,7 @@ def test_a_mock_it_starts_itself_and_the_readable_report(
     assert out.endswith("5 of 14 requests differ (11 differences).\n")
     assert len(_expected_differences()) == 11
     assert_no_secret(result, e2e_data)
+    assert not data_home.exists()
 
 
 @pytest.mark.parametrize("given_mock", [True, False], ids=["given-mock", "started-mock"])
