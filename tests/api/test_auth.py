@@ -3,8 +3,8 @@
 import base64
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER
 
 from mock_server.domain import messages
 

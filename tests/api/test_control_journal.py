@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import MASTER, STRANGER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, STRANGER
 
 from mock_server.domain import messages
 from mock_server.simulation.journal import REDACTED

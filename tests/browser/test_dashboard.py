@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e.support import MockServer, health
 from playwright.sync_api import Page, expect
+from support.accounts import PRIMARY
+from support.browser import Dashboard, WebhookReceiver
+from support.servers import MockServer, health
 from vonage import Vonage
 from vonage_http_client import HttpRequestError
 from vonage_numbers import (
@@ -21,9 +23,6 @@ from vonage_numbers import (
 )
 
 from mock_server.testing.client import MockClient
-
-from .conftest import PRIMARY
-from .support import Dashboard, WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 

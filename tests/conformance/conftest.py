@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from e2e.support import MockServer, start_mock_server, stop_mock_server
+from support.servers import MockServer, start_mock_server, stop_mock_server
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small.json"
 # Every request sent through `counted_session`, by "test: METHOD /path" (a session hook counts).

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.data import REPO_ROOT
+from support.servers import server_env, start_mock_server, stop_mock_server
 
 from mock_server.domain import messages
 from mock_server.settings import Settings
-
-from .support import REPO_ROOT, _server_env, start_mock_server, stop_mock_server
 
 SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"
 PRIMARY = ("1a2b3c4d", "MockSecret123456")
@@ -22,7 +22,7 @@ PRIMARY = ("1a2b3c4d", "MockSecret123456")
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mock_server", *args],
-        cwd=REPO_ROOT, env=_server_env(env), capture_output=True, text=True, timeout=30,
+        cwd=REPO_ROOT, env=server_env(env), capture_output=True, text=True, timeout=30,
     )  # fmt: skip
 
 

@@ -11,6 +11,10 @@ from typing import Any
 import nexmo
 import pytest
 import requests
+from support.accounts import Account
+from support.data import E2EData
+from support.sdks import SdkClients, run_node_calls
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
 from vonage_http_client import AuthenticationError, HttpRequestError
 from vonage_numbers import (
     ListOwnedNumbersFilter,
@@ -20,17 +24,6 @@ from vonage_numbers import (
 )
 
 from mock_server.testing.client import JournalEntry, MockApiError, MockClient
-
-from .support import (
-    Account,
-    E2EData,
-    MockServer,
-    SdkClients,
-    mock_client,
-    run_node_calls,
-    start_mock_server,
-    stop_mock_server,
-)
 
 pytestmark = pytest.mark.e2e
 

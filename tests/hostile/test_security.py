@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import MASTER, SMALL, SUB
-from e2e.support import REPO_ROOT, free_port, start_mock_server, stop_mock_server
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, SUB
+from support.data import REPO_ROOT, SMALL
+from support.refusals import BUY, FOR_SALE, FORM, LIST, XML, basic, refusal, unchanged
+from support.servers import free_port, start_mock_server, stop_mock_server
 
 import mock_server
-
-from .support import BUY, FOR_SALE, FORM, LIST, XML, basic, refusal, unchanged
 
 PACKAGE = Path(mock_server.__file__).resolve().parent
 FORMATS = [pytest.param(False, id="json"), pytest.param(True, id="xml")]

@@ -11,24 +11,14 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import MASTER
-from e2e.support import MockServer, start_mock_server, stop_mock_server
-
-from .support import (
-    BUY,
-    FOR_SALE,
-    INVALID,
-    POSTS,
-    SEARCH,
-    basic,
-    exchange,
-    parse_http,
-    refusal,
-)
+from support.accounts import MASTER
+from support.data import SMALL
+from support.refusals import BUY, FOR_SALE, INVALID, POSTS, SEARCH, basic, refusal
+from support.servers import MockServer, start_mock_server, stop_mock_server
+from support.sockets import exchange, parse_http
 
 pytestmark = pytest.mark.e2e
 
-SMALL = __import__("conftest").SMALL
 AUTHORIZATION = f"Authorization: {basic(*MASTER)}\r\n".encode()
 FORMATS = [pytest.param(False, id="json"), pytest.param(True, id="xml")]
 OVER_LIMIT = 64 * 1024 + 1

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.data import DEFAULT_FIXTURES
 
 from mock_server.domain.accounts import Account
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
@@ -31,8 +32,6 @@ from mock_server.domain.phone_number import (
 from mock_server.domain.pool import Block, PoolFilter
 from mock_server.state.document import build_inventory, parse_fixtures
 from mock_server.state.export import state_document
-
-from .support import DEFAULT_FIXTURES
 
 SETTINGS = settings(
     derandomize=True,

@@ -11,19 +11,13 @@ from decimal import Decimal
 
 import pytest
 import requests
+from support.accounts import Account
+from support.data import shipped_accounts
+from support.figures import record_figures, rss_kib
+from support.servers import Servers
+from support.traffic import HTTP_TIMEOUT, Failures, run_threads
 
 from mock_server.testing.client import MockClient
-
-from .support import (
-    HTTP_TIMEOUT,
-    Account,
-    Failures,
-    Servers,
-    record_figures,
-    rss_kib,
-    run_threads,
-    shipped_accounts,
-)
 
 pytestmark = pytest.mark.e2e
 

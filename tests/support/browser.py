@@ -1,4 +1,4 @@
-"""Helpers of the browser tests: Debian's Chromium through Playwright, the page, a webhook receiver.
+"""The browser tests' tools: Debian's Chromium through Playwright, the page, a webhook receiver.
 
 The browser is the system's (`/usr/bin/chromium`): Playwright never downloads one, and nothing
 here needs the network. Screenshots go to test-results/screenshots/ (git-ignored); with
@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +18,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Error, Page, ViewportSize
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .data import REPO_ROOT
+from .servers import MockServer
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,6 +74,10 @@ class Dashboard:
 
     def record_page_error(self, error: Error) -> None:
         self.console_errors.append(f"pageerror: {error}")
+
+
+MakeDashboard = Callable[[MockServer], Dashboard]
+"""What the `make_dashboard` fixture gives: opens a dashboard on a server."""
 
 
 @dataclass(frozen=True)
