@@ -16,10 +16,6 @@ STATUSES: dict[str, Counter[int]] = {}
 _CURRENT_TEST = ["(no test)"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: takes tens of seconds (deselect: -m 'not slow')")
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if REQUESTS_SENT:
         terminalreporter.section("conformance: requests sent")
