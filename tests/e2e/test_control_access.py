@@ -25,6 +25,7 @@ from support.servers import MockServer, mock_client, start_mock_server, stop_moc
 from vonage_http_client import HttpRequestError, RateLimitedError
 from vonage_numbers import NumberParams, SearchAvailableNumbersFilter
 
+from mock_server.domain import messages
 from mock_server.testing.client import MockApiError, MockClient
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.e2e
 BURST = 10
 RATE_LIMITED_BODY = {
     "error-code": "429",
-    "error-code-label": "Throughput Rate Exceeded - please wait [ 1000 ] and retry",
+    "error-code-label": messages.RATE_LIMITED,
 }
 ADMIN_TOKEN = "e2e-admin-token-5f1c"
 
