@@ -16,10 +16,10 @@ from support.browser import (
     VIEWPORT,
     Dashboard,
     MakeDashboard,
-    WebhookReceiver,
 )
 from support.sdks import SdkClients
 from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
+from support.webhooks import Receiver, running_receiver
 from vonage import Vonage
 
 from mock_server.testing.client import MockClient
@@ -94,6 +94,6 @@ def sdk(server: MockServer, control: MockClient) -> Iterator[Vonage]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as running:
         yield running

@@ -1,20 +1,15 @@
-"""The browser tests' tools: Debian's Chromium through Playwright, the page, a webhook receiver.
+"""The browser tests' tools: Debian's Chromium through Playwright, and the dashboard page.
 
 The browser is the system's (`/usr/bin/chromium`): Playwright never downloads one, and nothing
 here needs the network. Screenshots go to test-results/screenshots/ (git-ignored); with
 UPDATE_DOCS_SCREENSHOTS=1 the ones the README shows are also copied into docs/.
 """
 
-import json
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Error, Page, ViewportSize
 
@@ -78,73 +73,3 @@ class Dashboard:
 
 MakeDashboard = Callable[[MockServer], Dashboard]
 """What the `make_dashboard` fixture gives: opens a dashboard on a server."""
-
-
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
-
-    def text(self) -> str:
-        """Everything the receiver got that can carry the message: query and body."""
-        return f"{self.query}\n{self.body.decode('utf-8', 'replace')}"
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class WebhookReceiver:
-    """An HTTP server on 127.0.0.1 that answers 200 to everything and records each request."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                parts = urlsplit(self.path)
-                receiver.received.append(
-                    Received(
-                        self.command,
-                        parts.path,
-                        parts.query,
-                        dict(self.headers.items()),
-                        self.rfile.read(length),
-                    )
-                )
-                body = b'{"ok": true}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:
-                self._record()
-
-            def do_POST(self) -> None:
-                self._record()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # quiet: the test reads `received`
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> "WebhookReceiver":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)

@@ -33,6 +33,10 @@ class Received:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def text(self) -> str:
+        """Everything that can carry the message: the query's values and the body."""
+        return "\n".join([*self.query.values(), self.body.decode("utf-8", "replace")])
+
 
 @dataclass
 class Receiver:
