@@ -84,7 +84,7 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen[bytes]) -> bool:
+def stop_process(process: subprocess.Popen[bytes]) -> bool:
     """SIGTERM, then SIGKILL after STOP_TIMEOUT; True when SIGTERM was enough."""
     if process.poll() is not None:
         return True
@@ -137,7 +137,7 @@ def start_mock_server(
     host = "127.0.0.1"
     http_port = free_port(host)
     https_port = free_port(host) if https else 0
-    while https_port == http_port:
+    while https and https_port == http_port:
         https_port = free_port(host)
     tls_dir = workdir / "tls"
     stdout_path, stderr_path = workdir / "server.stdout.log", workdir / "server.stderr.log"
@@ -145,7 +145,7 @@ def start_mock_server(
         sys.executable, "-m", "mock_server",
         "--host", host,
         "--port", str(http_port),
-        "--https-port", str(https_port),
+        *(["--https-port", str(https_port)] if https else ["--no-https"]),
         "--tls-dir", str(tls_dir),
         "--log-level", "warning",
         *(["--fixtures", str(fixtures)] if fixtures is not None else []),
@@ -164,7 +164,7 @@ def start_mock_server(
     try:
         _wait_until_ready(server)
     except BaseException as error:
-        _stop(process)
+        stop_process(process)
         if not isinstance(error, Exception):  # KeyboardInterrupt and the like
             raise
         pytest.fail(
@@ -181,7 +181,7 @@ def stop_mock_server(server: MockServer) -> bool:
     True when SIGTERM alone stopped it. (test_server_process checks that it does; here a slow stop
     only costs time, so it is not an error of the tests that used the server.)
     """
-    return _stop(server.process)
+    return stop_process(server.process)
 
 
 def health(server: MockServer) -> dict[str, Any]:
