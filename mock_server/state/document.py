@@ -36,12 +36,20 @@ from mock_server.domain.phone_number import (
     OwnedNumber,
 )
 from mock_server.domain.pool import Block, Pool
+from mock_server.domain.wire import (
+    COUNTRY_FORMAT,
+    MSISDN_FORMAT,
+    MessagesCallbackType,
+    VoiceCallbackType,
+    anchored,
+    wire_name,
+)
 from mock_server.simulation.faults import FaultRule
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Msisdn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5,14}$")]
+Country = Annotated[str, StringConstraints(pattern=anchored(COUNTRY_FORMAT))]
+Msisdn = Annotated[str, StringConstraints(pattern=anchored(MSISDN_FORMAT))]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
@@ -54,7 +62,10 @@ class FixtureError(MockError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # Vonage's names on the wire (`initialPrice`, `moHttpUrl`), from the one list of them.
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=True, alias_generator=wire_name
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -89,7 +100,7 @@ class NumberEntry(_Model):
     type: NumberType
     features: list[Feature] = Field(min_length=1)
     cost: Money = Field(description="Monthly rent in euros.")
-    initial_price: Money = Field(Decimal("0.00"), alias="initialPrice", description="Setup fee.")
+    initial_price: Money = Field(Decimal("0.00"), description="Setup fee.")
     limitations: list[LimitationEntry] = Field(default_factory=list)
 
     @field_validator("features")
@@ -167,15 +178,13 @@ class OwnedEntry(NumberEntry):
     api_key: str
     msisdn: Msisdn
     app_id: str | None = None
-    mo_http_url: str | None = Field(None, alias="moHttpUrl")
-    mo_smpp_sys_type: str | None = Field(None, alias="moSmppSysType")
-    voice_callback_type: Literal["sip", "tel", "app"] | None = Field(
-        None, alias="voiceCallbackType"
-    )
-    voice_callback_value: str | None = Field(None, alias="voiceCallbackValue")
-    voice_status_callback: str | None = Field(None, alias="voiceStatusCallback")
-    messages_callback_type: Literal["app"] | None = Field(None, alias="messagesCallbackType")
-    messages_callback_value: str | None = Field(None, alias="messagesCallbackValue")
+    mo_http_url: str | None = None
+    mo_smpp_sys_type: str | None = None
+    voice_callback_type: VoiceCallbackType | None = None
+    voice_callback_value: str | None = None
+    voice_status_callback: str | None = None
+    messages_callback_type: MessagesCallbackType | None = None
+    messages_callback_value: str | None = None
 
     def owned_number(self) -> OwnedNumber:
         config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})

@@ -25,6 +25,7 @@ from mock_server.domain.errors import (
     VonageError,
 )
 from mock_server.domain.operations import BY_PATH, Operation
+from mock_server.domain.wire import FAULT_HEADER
 from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
@@ -34,8 +35,6 @@ from mock_server.vonage import credentials as auth
 from mock_server.vonage import queries
 from mock_server.vonage.rendering import Negotiated, available_wire, negotiate, owned_wire
 from mock_server.vonage.request import request_params, runtime_of
-
-FAULT_HEADER = "x-mock-fault"
 
 
 @dataclass(slots=True)
