@@ -14,7 +14,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.responses import FileResponse, Response
 
-from mock_server.domain.accounts import Account
 from mock_server.domain.errors import AdminTokenRequired, NotFound
 from mock_server.domain.operations import JournalOperation
 from mock_server.domain.pool import Block
@@ -125,8 +124,7 @@ async def add_numbers(
     "/accounts", status_code=status.HTTP_201_CREATED, summary="Open an account or subaccount."
 )
 async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
-    account = Account(entry.api_key, entry.api_secret, entry.balance, entry.parent, entry.name)
-    runtime.inventory.add_account(account)
+    runtime.inventory.add_account(entry.account())
     return entry
 
 

@@ -4,6 +4,7 @@ Number attributes use Vonage's wire names (`initialPrice`, `moHttpUrl`, ...) so 
 fixture reads like a number in an API response.
 """
 
+import contextlib
 import functools
 import json
 import re
@@ -24,7 +25,7 @@ from pydantic import (
 )
 
 from mock_server.domain.accounts import Account, Accounts
-from mock_server.domain.errors import MockError
+from mock_server.domain.errors import MockError, StateConflict
 from mock_server.domain.inventory import Inventory
 from mock_server.domain.phone_number import (
     CONFIG_FIELDS,
@@ -85,6 +86,9 @@ class AccountEntry(_Model):
     balance: Money = Field(Decimal("0.00"), description="Credit in euros.")
     parent: str | None = Field(None, description="api_key of the master account.")
     name: str | None = Field(None, description="A label for people; not used by the API.")
+
+    def account(self) -> Account:
+        return Account(self.api_key, self.api_secret, self.balance, self.parent, self.name)
 
 
 class LimitationEntry(_Model):
@@ -249,14 +253,33 @@ def parse_fixtures(raw: object, source: Path | str = "<fixtures>") -> FixtureFil
     return fixtures
 
 
-def build_inventory(fixtures: FixtureFile) -> Inventory:
-    """Fresh domain state from validated fixtures (each call gives independent objects)."""
-    accounts = Accounts(
-        Account(a.api_key, a.api_secret, a.balance, a.parent, a.name) for a in fixtures.accounts
-    )
-    pool = Pool(Block.of_range(*entry.bounds(), entry.attributes()) for entry in fixtures.available)
-    owned = [(entry.api_key, entry.owned_number()) for entry in fixtures.owned]
-    return Inventory(accounts, pool, owned, fixtures.address_required_countries)
+def build_inventory(fixtures: FixtureFile, source: Path | str = "<fixtures>") -> Inventory:
+    """Fresh domain state from fixtures (each call gives independent objects).
+
+    The document is replayed through the inventory's own operations, so a fixture obeys the
+    same rules as a change at run time; the first conflict becomes a FixtureError naming the
+    entry and field.
+    """
+    inventory = Inventory(Accounts(()), Pool(), (), fixtures.address_required_countries)
+    with _located(source, "accounts"):
+        inventory.add_accounts([entry.account() for entry in fixtures.accounts])
+    for i, entry in enumerate(fixtures.available):
+        with _located(source, f"available[{i}].{'range' if entry.range else 'msisdn'}", False):
+            inventory.add_available([Block.of_range(*entry.bounds(), entry.attributes())])
+    with _located(source, "owned"):
+        inventory.add_owned((entry.api_key, entry.owned_number()) for entry in fixtures.owned)
+    return inventory
+
+
+@contextlib.contextmanager
+def _located(source: Path | str, location: str, add_field: bool = True) -> Iterator[None]:
+    """A domain conflict as a FixtureError at `location` (followed by the field the domain
+    names, when `add_field`)."""
+    try:
+        yield
+    except StateConflict as conflict:
+        where = location + (conflict.field or "") if add_field else location
+        raise FixtureError(source, where, conflict.detail) from conflict
 
 
 def _read_json(path: Path) -> object:
@@ -279,36 +302,6 @@ def location_text(loc: Sequence[int | str]) -> str:
 
 
 def check_consistency(fixtures: FixtureFile, source: Path | str) -> None:
-    """What a schema cannot say: unique keys, known parents, no overlaps; FixtureError if not."""
-    for location, problem in _inconsistencies(fixtures):
-        raise FixtureError(source, location, problem)
-
-
-def _inconsistencies(fixtures: FixtureFile) -> Iterator[tuple[str, str]]:
-    keys: dict[str, int] = {}
-    for i, account in enumerate(fixtures.accounts):
-        if account.api_key in keys:
-            yield f"accounts[{i}].api_key", f"duplicate api_key {account.api_key!r}"
-        keys[account.api_key] = i
-    for i, account in enumerate(fixtures.accounts):
-        if account.parent is None:
-            continue
-        parent = keys.get(account.parent)
-        if parent is None or account.parent == account.api_key:
-            yield f"accounts[{i}].parent", f"no account with api_key {account.parent!r}"
-        elif fixtures.accounts[parent].parent is not None:
-            yield f"accounts[{i}].parent", "a subaccount cannot have subaccounts"
-    pool = Pool()
-    for i, entry in enumerate(fixtures.available):
-        first, last = entry.bounds()
-        if pool.overlapping(first, last):
-            field = "range" if entry.range else "msisdn"
-            yield f"available[{i}].{field}", "overlaps numbers listed before it"
-        pool.add(Block.of_range(first, last, entry.attributes()))
-    owners: set[str] = set()
-    for i, owned in enumerate(fixtures.owned):
-        if owned.api_key not in keys:
-            yield f"owned[{i}].api_key", f"no account with api_key {owned.api_key!r}"
-        if owned.msisdn in owners:
-            yield f"owned[{i}].msisdn", f"{owned.msisdn} is owned twice"
-        owners.add(owned.msisdn)
+    """What a schema cannot say (unique keys, known parents, no overlaps): FixtureError if the
+    document breaks a rule of the domain."""
+    build_inventory(fixtures, source)
