@@ -90,7 +90,7 @@ class CallReport(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Recipient:
-    """The owned number called or texted, read under the inventory's lock."""
+    """The owned number called or texted, as it was when the call came in."""
 
     api_key: str
     msisdn: str
@@ -160,23 +160,14 @@ def _recipient(runtime: Runtime, msisdn: str, feature: Feature) -> _Recipient:
 
     A number that cannot receive SMS (or calls) is never sent them by Vonage.
     """
-    inventory = runtime.inventory
-    with inventory.lock:  # an update replaces a number's config: read it once, here
-        found = next(
-            (
-                (key, number.attributes.features, number.config)
-                for key, number in inventory.owned_items()
-                if number.msisdn == msisdn
-            ),
-            None,
-        )
+    found = runtime.inventory.owner_of(msisdn)
     if found is None:
         raise NotFound("to", messages.INBOUND_NOT_OWNED.format(msisdn=msisdn))
-    api_key, features, config = found
-    if feature not in features:
+    api_key, number = found
+    if feature not in number.attributes.features:
         message = messages.INBOUND_NO_FEATURE.format(msisdn=msisdn, feature=feature.value)
         raise StateConflict("to", message)
-    return _Recipient(api_key, msisdn, config)
+    return _Recipient(api_key, msisdn, number.config)
 
 
 def _record(runtime: Runtime, delivery: Delivery, operation: str, recipient: _Recipient) -> None:

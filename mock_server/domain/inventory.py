@@ -7,7 +7,8 @@ Checks come before changes, so a failed operation leaves the state exactly as it
 import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
@@ -15,8 +16,10 @@ from mock_server.domain.errors import AddressRequired, MethodFailed, StateConfli
 from mock_server.domain.matching import Pattern, SearchPattern, matches
 from mock_server.domain.owned_index import AccountIndex
 from mock_server.domain.pagination import Page, PageRequest, page_of
-from mock_server.domain.phone_number import AvailableNumber, OwnedNumber
+from mock_server.domain.phone_number import AvailableNumber, NumberType, OwnedNumber
 from mock_server.domain.pool import Block, Pool, PoolFilter
+
+Read = TypeVar("Read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +80,11 @@ class Inventory:
         self.on_change: Callable[[], None] = lambda: None
         self.add_owned(owned)
 
-    @property
-    def lock(self) -> threading.RLock:
-        """Held by every operation; hold it to read several things consistently."""
-        return self._lock
+    def read(self, reader: Callable[["Inventory"], Read]) -> Read:
+        """`reader(self)` with no operation running meanwhile: a consistent view of several
+        things (the whole state for a snapshot, say). `reader` must not change anything."""
+        with self._lock:
+            return reader(self)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -105,6 +109,28 @@ class Inventory:
         for api_key, msisdns in self._by_account.items():
             for msisdn in msisdns:
                 yield api_key, self._owned[msisdn]
+
+    def owner_of(self, msisdn: str) -> tuple[str, OwnedNumber] | None:
+        """Who owns `msisdn` and the number as it is now (a copy: later updates leave it be)."""
+        with self._lock:
+            number = self._owned.get(msisdn)
+            if number is None:
+                return None
+            return self._owner[msisdn], replace(number)
+
+    def availability(self) -> dict[str, dict[NumberType, int]]:
+        """Numbers for sale per country and type, exact and consistent with each other.
+
+        Every (country, type) the pool has numbers of is listed, at 0 once they are all sold:
+        a range stays in the pool however many of its numbers are bought.
+        """
+        with self._lock:
+            counts: dict[str, dict[NumberType, int]] = {}
+            for block in self.pool:
+                by_type = counts.setdefault(block.attributes.country, {})
+                kind = block.attributes.type
+                by_type[kind] = by_type.get(kind, 0) + block.available
+            return counts
 
     @property
     def owned_count(self) -> int:

@@ -39,6 +39,10 @@ def state_document(inventory: Inventory) -> dict[str, Any]:
     Wire names (`initialPrice`, `moHttpUrl`), no None fields, money as strings with two decimals
     ("998.75"), no `$schema`. Entries share no mutable parts, so the caller may change them.
     """
+    return inventory.read(_document)
+
+
+def _document(inventory: Inventory) -> dict[str, Any]:
     numbers = _NumberData()
     return {
         "accounts": [_account(account) for account in inventory.accounts],

@@ -704,3 +704,46 @@ def test_search_pages_count_every_match() -> None:
         GB_RANGE[4],
         *GB_RANGE[6:],
     ]
+
+
+# -- questions the control plane asks ----------------------------------------------------------
+
+
+def test_owner_of_names_the_owner_and_a_copy_of_the_number() -> None:
+    inventory = make_inventory()
+    found = inventory.owner_of(SUB_NUMBER)
+    assert found is not None
+    api_key, number = found
+    assert (api_key, number.msisdn, number.config.app_id) == (SUB, SUB_NUMBER, APP_A)
+
+    inventory.update(account(inventory, SUB), NumberRef("GB", SUB_NUMBER), {"app_id": APP_B})
+
+    assert number.config.app_id == APP_A  # the copy does not follow the update
+    again = inventory.owner_of(SUB_NUMBER)
+    assert again is not None
+    assert again[1].config.app_id == APP_B
+
+
+@pytest.mark.parametrize(
+    "msisdn",
+    [pytest.param(GB_RANGE[1], id="for-sale"), pytest.param("447700999999", id="unknown")],
+)
+def test_owner_of_a_number_nobody_owns_is_none(msisdn: str) -> None:
+    assert make_inventory().owner_of(msisdn) is None
+
+
+def test_availability_counts_per_country_and_type_and_keeps_sold_out_kinds() -> None:
+    inventory = make_inventory()
+    assert inventory.availability() == {
+        "GB": {
+            NumberType.MOBILE_LVN: 9,
+            NumberType.LANDLINE: 1,
+            NumberType.LANDLINE_TOLL_FREE: 1,
+        },
+        "US": {NumberType.MOBILE_LVN: 5},
+        "IT": {NumberType.LANDLINE: 1},
+    }
+
+    inventory.buy(account(inventory, MASTER), NumberRef("GB", GB_LANDLINE_SINGLE))
+
+    assert inventory.availability()["GB"][NumberType.LANDLINE] == 0
