@@ -42,8 +42,11 @@ class Settings(BaseSettings):
     )
 
     host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 for all).")
-    port: int = Field(8080, ge=0, le=65535, description="HTTP port.")
-    https_port: int = Field(8443, ge=0, le=65535, description="HTTPS port; 0 turns HTTPS off.")
+    port: int = Field(8080, ge=0, le=65535, description="HTTP port; 0 lets the system pick one.")
+    https: bool = Field(True, description="Serve HTTPS too (--no-https: plain HTTP only).")
+    https_port: int = Field(
+        8443, ge=0, le=65535, description="HTTPS port; 0 lets the system pick one."
+    )
     fixtures: Path = Field(
         default_factory=default_fixtures_path, description="Fixtures file (JSON) to load at start."
     )

@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from functools import partial
 from typing import Any, Literal
 
 import uvicorn
@@ -81,15 +80,19 @@ def tls_files(settings: Settings) -> tls.TlsFiles:
 
 
 class MockServer:
-    """The app and its listeners: HTTP, and HTTPS unless its port is 0."""
+    """The app and its listeners: HTTP, and HTTPS unless turned off.
+
+    The listeners bind their sockets when it is made: a port of 0 is one the system picked, and
+    `http_port` and `https_port` say which.
+    """
 
     def __init__(
         self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
     ) -> None:
         self.settings = settings
-        self.tls = tls_files(settings) if settings.https_port else None
+        self.tls = tls_files(settings) if settings.https else None
         ca_cert = self.tls.ca_cert if self.tls else None
-        self.app = create_app(settings, fixtures, ca_cert, start_rules)
+        self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
         self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
         self.https = None
@@ -107,7 +110,6 @@ class MockServer:
             except ListenError:
                 self.http.socket.close()
                 raise
-        self.runtime.drop_connection = partial(_drop, self.listeners)
 
     @property
     def runtime(self) -> Runtime:
@@ -117,6 +119,17 @@ class MockServer:
     @property
     def listeners(self) -> list[_Listener]:
         return [self.http] if self.https is None else [self.http, self.https]
+
+    def _drop_connection(self, scope: Mapping[str, Any]) -> None:
+        _drop(self.listeners, scope)
+
+    @property
+    def http_port(self) -> int:
+        return self.http.port
+
+    @property
+    def https_port(self) -> int | None:
+        return self.https.port if self.https is not None else None
 
     @property
     def started(self) -> bool:
@@ -128,7 +141,10 @@ class MockServer:
         while not self.http.started and not first.done():
             await asyncio.sleep(0.01)
 
-        if self.tls is not None:
+        host = self.settings.host
+        logger.info("Serving HTTP on %s", _url("http", host, self.http.port))
+        if self.https is not None and self.tls is not None:
+            logger.info("Serving HTTPS on %s", _url("https", host, self.https.port))
             logger.info("TLS certificate %s; clients trust the CA %s", self.tls.cert_chain,
                         self.tls.ca_cert)  # fmt: skip
         await asyncio.gather(first, *(listener.serve_bound() for listener in self.listeners[1:]))
@@ -175,17 +191,21 @@ class BackgroundServer:
 
     @property
     def http_port(self) -> int:
-        return self.server.http.port
+        return self.server.http_port
 
     @property
     def https_port(self) -> int | None:
-        return self.server.https.port if self.server.https else None
+        return self.server.https_port
 
     def _run(self) -> None:
         try:
             asyncio.run(self.server.serve())
         except BaseException as error:  # reported by start()
             self._failure = error
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -5,7 +5,6 @@ Options: `--numbers-mock-fixtures PATH` (or the ini key `numbers_mock_fixtures`)
 `numbers_mock_settings`, one `name = value` per line, for any other setting (`seed = 7`).
 """
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,17 +60,11 @@ def _settings(config: pytest.Config, tls_dir: Path) -> Settings:
     fixtures = config.getoption("numbers_mock_fixtures") or config.getini("numbers_mock_fixtures")
     if fixtures:
         values["fixtures"] = Path(config.rootpath, fixtures)
-    # Tests own the listeners: loopback, ports picked here, certificates in the session's tmp.
-    values |= {"host": HOST, "port": _free_port(), "https_port": _free_port(), "tls_dir": tls_dir}
+    # Tests own the listeners: loopback, ports the system picks as it binds them (no race with
+    # other processes), certificates in the session's tmp.
+    values |= {"host": HOST, "port": 0, "https": True, "https_port": 0, "tls_dir": tls_dir}
     values.setdefault("log_level", "warning")
     return Settings(**values)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
