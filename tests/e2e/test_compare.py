@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.data import E2E_FIXTURES, REPO_ROOT, E2EData
+from support.servers import MockServer, free_port, server_env, start_mock_server, stop_mock_server
 
 from mock_server.compare.command import (
     EXIT_BAD_CONFIG,
@@ -21,17 +23,6 @@ from mock_server.compare.command import (
 )
 from mock_server.compare.plan import PLAN, WRONG_SECRET
 from mock_server.compare.structure import ABSENT
-
-from .support import (
-    E2E_FIXTURES,
-    REPO_ROOT,
-    E2EData,
-    MockServer,
-    _server_env,
-    free_port,
-    start_mock_server,
-    stop_mock_server,
-)
 
 SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"
 VARIED_SETTINGS = (
@@ -91,7 +82,7 @@ def varied_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer
 
 def compare(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # No proxy variables: every request goes straight to 127.0.0.1.
-    base = {k: v for k, v in _server_env(env).items() if not k.lower().endswith("_proxy")}
+    base = {k: v for k, v in server_env(env).items() if not k.lower().endswith("_proxy")}
     base = {k: v for k, v in base.items() if not k.startswith("VONAGE_")} | dict(env or {})
     return subprocess.run(
         [str(SCRIPT), "compare", *NO_PAUSE, *args],
