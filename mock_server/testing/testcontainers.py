@@ -54,8 +54,8 @@ class VonageNumbersMockContainer(DockerContainer):
 
     def start(self) -> Self:
         """Start the container, wait for /_mock/health, and fetch the CA; stop it on failure."""
-        super().start()
         try:
+            super().start()
             self._wait_until_healthy()
             self._ca_dir = tempfile.TemporaryDirectory(prefix="numbers-mock-ca-")
             self.ca_file.write_bytes(self.get_control_client().ca_certificate())
@@ -69,9 +69,11 @@ class VonageNumbersMockContainer(DockerContainer):
         if self._ca_dir is not None:
             self._ca_dir.cleanup()
             self._ca_dir = None
-        if self._container is not None:
-            super().stop(force=force, delete_volume=delete_volume)
-            self._container = None
+        if self._container is None:
+            self.get_docker_client().client.close()
+            return
+        super().stop(force=force, delete_volume=delete_volume)
+        self._container = None
 
     # -- where it answers ------------------------------------------------------------------
 

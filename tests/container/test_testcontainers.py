@@ -102,3 +102,11 @@ def test_a_container_that_exits_fails_its_start_with_its_logs(mock_image: str) -
         ContainerNotReady, match=r"exited before it was healthy\n(.|\n)*no state to load"
     ):
         container.start()
+
+
+@pytest.mark.usefixtures("docker_host")
+def test_a_missing_image_fails_its_start() -> None:
+    container = VonageNumbersMockContainer(f"localhost/no-such-image-{uuid.uuid4().hex[:8]}:none")
+    with pytest.raises(docker.errors.ImageNotFound):
+        container.start()
+    container.stop()  # nothing was created: stopping is a no-op
