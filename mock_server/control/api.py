@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
@@ -73,11 +72,6 @@ async def ca_certificate(runtime: RuntimeDep) -> Response:
 async def openapi(request: Request) -> JSONResponse:
     """This API's own OpenAPI document (behind the admin token, like the routes it describes)."""
     return JSONResponse(request.app.openapi())
-
-
-@router.get("/docs", include_in_schema=False)
-async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title="vonage-numbers-mock")
 
 
 # -- state -----------------------------------------------------------------------------------
