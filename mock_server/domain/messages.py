@@ -62,3 +62,9 @@ INBOUND_NO_MO_HTTP_URL = "{msisdn} has no moHttpUrl to deliver inbound SMS to"
 INBOUND_NO_VOICE_URL = (
     "{msisdn} has no http(s) voiceCallbackValue (answer URL) nor voiceStatusCallback (event URL)"
 )
+
+# Settings refused at start (the command line prints them after the flag and variable names).
+STATE_FILE_NO_DIRECTORY = "its directory {directory} does not exist; create it first"
+STATE_FILE_IS_DIRECTORY = "is a directory; give the path of a file in it"
+# After a command line argparse cannot read.
+SEE_HELP = "see vonage-numbers-mock --help"
