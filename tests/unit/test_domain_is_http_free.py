@@ -19,6 +19,7 @@ DOMAIN_MODULES = (
     "mock_server.simulation.fault_header",
     "mock_server.simulation.rate_limits",
     "mock_server.simulation.journal",
+    "mock_server.simulation.request_log",
     "mock_server.state.export",
     "mock_server.state.state_file",
 )
