@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.responses import FileResponse, Response
 
+from mock_server import __version__
 from mock_server.domain.accounts import Account
 from mock_server.domain.errors import AdminTokenRequired, NotFound
 from mock_server.domain.pool import Block
@@ -67,8 +68,8 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
 @public.get("/health", summary="Ready once the fixtures are loaded; no credentials needed.")
 async def health(runtime: RuntimeDep) -> Response:
     if not runtime.ready:
-        return JSONResponse({"status": "starting"}, status_code=503)
-    return JSONResponse(_summary(runtime))
+        return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
+    return JSONResponse({**_summary(runtime), "version": __version__})
 
 
 @public.get("/tls/ca.pem", summary="The local CA certificate that signs the HTTPS certificate.")

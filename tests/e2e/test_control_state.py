@@ -23,6 +23,8 @@ from vonage_numbers import (
     UpdateNumberParams,
 )
 
+from mock_server import __version__
+
 from .support import (
     E2E_FIXTURES,
     Account,
@@ -88,6 +90,7 @@ def test_state_export_reset_import_round_trip(
     changed = mock.health()
     assert changed == {
         "status": "ok",
+        "version": __version__,
         "accounts": start["accounts"] + 1,
         "available": start["available"] + 1 - 3,
         "owned": start["owned"] + 3,
