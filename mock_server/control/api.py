@@ -59,6 +59,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
     inventory = runtime.inventory
     return {
         "status": "ok",
+        "version": __version__,
         "accounts": len(inventory.accounts),
         "available": inventory.pool.available,
         "owned": inventory.owned_count,
@@ -69,7 +70,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
 async def health(runtime: RuntimeDep) -> Response:
     if not runtime.ready:
         return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
-    return JSONResponse({**_summary(runtime), "version": __version__})
+    return JSONResponse(_summary(runtime))
 
 
 @public.get("/tls/ca.pem", summary="The local CA certificate that signs the HTTPS certificate.")

@@ -23,6 +23,8 @@ UVICORN_LIFECYCLE = frozenset(
         "Waiting for application shutdown.",
         "Application shutdown complete.",
         "Shutting down",
+        "Waiting for connections to close. (CTRL+C to force quit)",
+        "Waiting for background tasks to complete. (CTRL+C to force quit)",
     }
 )
 STOPPING = "Shutting down"

@@ -57,7 +57,7 @@ class JournalEntry(TypedDict):
 
 class Health(TypedDict):
     status: str
-    version: NotRequired[str]  # in health() only: the version of the mock that answers
+    version: str
     accounts: int
     available: int
     owned: int
