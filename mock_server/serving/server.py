@@ -1,7 +1,7 @@
 """Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop.
 
 `serve` runs them in the foreground until SIGINT/SIGTERM (the CLI); `BackgroundServer` runs them
-in a thread on ports the OS picks (the pytest plugin).
+in a thread on ports the OS picks (running_mock and the pytest plugin).
 """
 
 import asyncio
