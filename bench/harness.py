@@ -53,7 +53,7 @@ def free_port() -> int:
 def mock_command(port: int, fixtures: Path | None = None) -> list[str]:
     """The mock as a user runs it: one uvicorn worker, HTTP only, warnings only, no rate limit."""
     command = [str(PYTHON), "-m", "mock_server", "--host", HOST, "--port", str(port)]
-    command += ["--https-port", "0", "--log-level", "warning", "--rate-limit", "off"]
+    command += ["--no-https", "--log-level", "warning", "--rate-limit", "off"]
     if fixtures is not None:
         command += ["--fixtures", str(fixtures)]
     return command

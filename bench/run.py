@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --duration 30 --json results.json
 
 Starts, on 127.0.0.1 and one at a time under load:
-- the mock (shipped fixtures, `--https-port 0 --log-level warning`, one uvicorn worker),
+- the mock (shipped fixtures, `--no-https --log-level warning`, one uvicorn worker),
 - the reference, bench/reference_app.py: one `async def` route on the same stack,
 - Prism (the version pinned in bench/package.json) mocking tests/spec/numbers-1.0.20.json,
 loads each with wrk (64 connections, 2 threads) and prints requests/s, p50, p99 and peak RSS,

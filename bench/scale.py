@@ -6,7 +6,7 @@
 Writes two fixture files in a temporary directory, the same layout at two sizes: 8 ranges over
 GB, US, FR and DE, with every 101st number owned by the default account (1a2b3c4d), so that
 the big pool has exactly 10,000,000 numbers available and 100,000 owned, and the small one
-1,000 available and 10 owned. For each pool it starts the mock (`--https-port 0 --log-level
+1,000 available and 10 owned. For each pool it starts the mock (`--no-https --log-level
 warning`), times process start to a 200 from /_mock/health, and measures with a sequential
 keep-alive client (http.client) the p50 of searches of size 10 in each search_pattern mode,
 of deep pages (the last page) and of listings, 200 requests each after a warm-up. Each count

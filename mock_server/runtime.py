@@ -1,6 +1,6 @@
 """The running mock's state: settings, fixtures as loaded, inventory, journal, faults, limits."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +13,6 @@ from mock_server.simulation.webhooks import WebhookSender
 from mock_server.state.document import FixtureFile, build_inventory
 from mock_server.state.export import state_document
 from mock_server.state.state_file import StateFile
-from mock_server.vonage.rendering import Renderer
-
-# How the server closes a client's connection without answering (set by serving.server; an
-# app without a real server, such as a test client, raises instead).
-ConnectionDropper = Callable[[Mapping[str, Any]], None]
-
-
-def _no_connection(scope: Mapping[str, Any]) -> None:
-    raise ConnectionAbortedError("the fault rule dropped the connection")
 
 
 class Runtime:
@@ -37,7 +28,6 @@ class Runtime:
         self.settings = settings
         self.fixtures = fixtures
         self.ca_cert = ca_cert
-        self.renderer = Renderer(settings.empty_numbers, settings.xml_names)
         self.start_rules = [*fixtures.faults, *start_rules]
         self.faults = FaultPlan(settings.seed, self.start_rules)
         self.journal = Journal(settings.journal_size)
@@ -54,7 +44,6 @@ class Runtime:
         # Read now, not when serving starts: a broken state file stops the start up front, with
         # the same one-line message as a broken fixtures file.
         self._saved = self.state_file.load() if self.state_file else None
-        self.drop_connection: ConnectionDropper = _no_connection
         self._inventory: Inventory | None = None
         # Where the state came from at start (the start block names it): fixtures or state file.
         self.loaded_from = settings.fixtures
@@ -99,12 +88,6 @@ class Runtime:
         """Write the state file, when there is one (every change calls this before answering)."""
         if self.state_file is not None and self._inventory is not None:
             self.state_file.save(self.document())
-
-    def http_status(self, error_code: str) -> int:
-        """The HTTP status carrying a Vonage error code (420's is a setting)."""
-        if error_code == "420":
-            return self.settings.method_failed_status
-        return int(error_code)
 
     def _install(self, fixtures: FixtureFile, write: bool = True) -> None:
         """Build the state, put it on disk, and only then serve it: a failed write (a full

@@ -56,11 +56,12 @@ class Settings(BaseSettings):
         json_schema_extra=_shown("ADDRESS"),
     )
     port: int = Field(
-        8080, ge=0, le=65535, description="HTTP port (0: one the system picks).",
+        8080, ge=0, le=65535, description="HTTP port; 0 lets the system pick one.",
         json_schema_extra=_shown("PORT"),
     )  # fmt: skip
+    https: bool = Field(True, description="Serve HTTPS too (--no-https: plain HTTP only).")
     https_port: int = Field(
-        8443, ge=0, le=65535, description="HTTPS port; 0 turns HTTPS off.",
+        8443, ge=0, le=65535, description="HTTPS port; 0 lets the system pick one.",
         json_schema_extra=_shown("PORT"),
     )  # fmt: skip
     fixtures: Path = Field(

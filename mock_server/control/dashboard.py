@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from starlette.responses import FileResponse, Response
 
-from mock_server.control.api import PREFIX, require_admin_token
 from mock_server.domain.errors import ControlProblem, InvalidParameters, NotFound
 from mock_server.domain.inventory import Inventory, SearchQuery
 from mock_server.domain.pagination import PageRequest
@@ -48,10 +47,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-pages = APIRouter(prefix=f"{PREFIX}/ui", tags=["dashboard"], include_in_schema=False)
-data = APIRouter(
-    prefix=f"{PREFIX}/inventory", tags=["mock"], dependencies=[Depends(require_admin_token)]
-)
+pages = APIRouter(prefix="/ui", tags=["dashboard"], include_in_schema=False)
+data = APIRouter(prefix="/inventory", tags=["mock"])
 
 
 # -- the page ----------------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from mock_server.control.api import PREFIX, require_admin_token
 from mock_server.domain import messages
 from mock_server.domain.errors import NotFound, StateConflict
 from mock_server.domain.phone_number import Feature, NumberConfig
@@ -98,9 +97,7 @@ class _Recipient:
     config: NumberConfig
 
 
-router = APIRouter(
-    prefix=f"{PREFIX}/inbound", tags=["inbound"], dependencies=[Depends(require_admin_token)]
-)
+router = APIRouter(prefix="/inbound", tags=["inbound"])
 
 
 @router.post("/sms", summary="Deliver an SMS to a number's moHttpUrl, as Vonage would.")

@@ -44,7 +44,7 @@ def start_lines(listening: Listening) -> list[str]:
     if listening.host in _WILDCARDS:
         lines[-1] += f"  (listening on {listening.host or 'all interfaces'})"
     if listening.https_port is None:
-        lines.append("HTTPS      off (--https-port 0)")
+        lines.append("HTTPS      off (--no-https)")
     else:
         lines.append(f"HTTPS      {url('https', listening.host, listening.https_port)}")
     if listening.ca_cert is not None:

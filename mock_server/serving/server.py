@@ -11,7 +11,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from functools import partial
 from typing import Any, Literal
 
 import uvicorn
@@ -79,15 +78,19 @@ def tls_files(settings: Settings) -> tls.TlsFiles:
 
 
 class MockServer:
-    """The app and its listeners: HTTP, and HTTPS unless its port is 0."""
+    """The app and its listeners: HTTP, and HTTPS unless turned off.
+
+    The listeners bind their sockets when it is made: a port of 0 is one the system picked, and
+    `http_port` and `https_port` say which.
+    """
 
     def __init__(
         self, settings: Settings, fixtures: FixtureFile, start_rules: Sequence[FaultRule] = ()
     ) -> None:
         self.settings = settings
-        self.tls = tls_files(settings) if settings.https_port else None
+        self.tls = tls_files(settings) if settings.https else None
         ca_cert = self.tls.ca_cert if self.tls else None
-        self.app = create_app(settings, fixtures, ca_cert, start_rules)
+        self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
         self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
         self.https = None
@@ -105,7 +108,6 @@ class MockServer:
             except ListenError:
                 self.http.socket.close()
                 raise
-        self.runtime.drop_connection = partial(_drop, self.listeners)
 
     @property
     def runtime(self) -> Runtime:
@@ -115,6 +117,17 @@ class MockServer:
     @property
     def listeners(self) -> list[_Listener]:
         return [self.http] if self.https is None else [self.http, self.https]
+
+    def _drop_connection(self, scope: Mapping[str, Any]) -> None:
+        _drop(self.listeners, scope)
+
+    @property
+    def http_port(self) -> int:
+        return self.http.port
+
+    @property
+    def https_port(self) -> int | None:
+        return self.https.port if self.https is not None else None
 
     @property
     def started(self) -> bool:
@@ -143,8 +156,8 @@ class MockServer:
         primary = next((a for a in self.runtime.inventory.accounts if a.parent is None), None)
         return Listening(
             host=self.settings.host,
-            http_port=self.http.port,
-            https_port=self.https.port if self.https else None,
+            http_port=self.http_port,
+            https_port=self.https_port,
             ca_cert=self.tls.ca_cert if self.tls else None,
             certificate=self.tls.cert_chain if self.tls else None,
             accounts_from=self.runtime.loaded_from,
@@ -191,11 +204,11 @@ class BackgroundServer:
 
     @property
     def http_port(self) -> int:
-        return self.server.http.port
+        return self.server.http_port
 
     @property
     def https_port(self) -> int | None:
-        return self.server.https.port if self.server.https else None
+        return self.server.https_port
 
     def _run(self) -> None:
         try:

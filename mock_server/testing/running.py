@@ -10,7 +10,6 @@
 The pytest fixture `numbers_mock` is the same server, started once per session.
 """
 
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,8 +64,8 @@ def running_mock(settings: Settings | None = None) -> Iterator[NumbersMock]:
 def for_tests(settings: Settings, tls_dir: Path) -> Settings:
     """The settings with the listeners, certificates and log level a test run needs."""
     given = settings.model_fields_set
-    # HTTPS port 0 would turn HTTPS off: ask the system for a free one instead.
-    update: dict[str, Any] = {"host": HOST, "port": 0, "https_port": _free_port()}
+    # Ports the system picks as it binds them: no race with other processes.
+    update: dict[str, Any] = {"host": HOST, "port": 0, "https": True, "https_port": 0}
     if not given & {"tls_dir", "tls_cert"}:
         update["tls_dir"] = tls_dir
     if "log_level" not in given:
@@ -90,10 +89,3 @@ def _describe(server: BackgroundServer, settings: Settings) -> NumbersMock:
         control=MockClient(url, admin_token=settings.admin_token),
         server=server,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port

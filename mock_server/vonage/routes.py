@@ -3,14 +3,17 @@
 Every route is a plain endpoint made by `vonage_endpoint`, the one point where a call is
 authenticated, put through the rate limits and fault rules (`gate`), journaled, and its errors
 rendered. No dependency injection on this path: it is the hot one, and explicit code reads as
-well (FastAPI's dependency solving cost more than the work of a search).
+well (FastAPI's dependency solving cost more than the work of a search). What the endpoints
+answer with (the renderer, the status of a 420, the connection dropper) is an `Edge`, given to
+`create_router`.
 """
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.requests import ClientDisconnect
@@ -33,10 +36,56 @@ from mock_server.simulation.journal import JournalEntry, redact
 from mock_server.simulation.request_log import log_request
 from mock_server.vonage import credentials as auth
 from mock_server.vonage import queries
-from mock_server.vonage.rendering import Negotiated, available_wire, negotiate, owned_wire
-from mock_server.vonage.request import request_params, runtime_of
+from mock_server.vonage.rendering import (
+    Negotiated,
+    Renderer,
+    available_wire,
+    negotiate,
+    owned_wire,
+)
+from mock_server.vonage.request import request_params
 
 FAULT_HEADER = "x-mock-fault"
+
+# How the server closes a client's connection without answering, given the request's scope.
+ConnectionDropper = Callable[[Mapping[str, Any]], None]
+
+
+def no_connection(scope: Mapping[str, Any]) -> None:
+    """The dropper of an app without a real server (a test client): it cannot close anything."""
+    raise ConnectionAbortedError("the fault rule dropped the connection")
+
+
+class Edge:
+    """What the Vonage routes answer with, besides the state: the renderer the settings ask for,
+    the HTTP status of each error code, and how a fault drops a connection."""
+
+    def __init__(
+        self, runtime: Runtime, drop_connection: ConnectionDropper = no_connection
+    ) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.renderer = Renderer(settings.empty_numbers, settings.xml_names)
+        self.method_failed_status = settings.method_failed_status
+        self.drop_connection = drop_connection
+
+    def http_status(self, error_code: str) -> int:
+        """The HTTP status carrying a Vonage error code (420's is a setting)."""
+        if error_code == "420":
+            return self.method_failed_status
+        return int(error_code)
+
+    def error_response(
+        self, request: Request, error: VonageError, status: int | None = None
+    ) -> Response:
+        """A Vonage error in the format the client asked for."""
+        return self.renderer.error(
+            error,
+            BY_PATH.get(request.scope["path"]),
+            negotiate(request.headers.get("accept")),
+            status or self.http_status(error.error_code),
+            error.headers,
+        )
 
 
 @dataclass(slots=True)
@@ -45,6 +94,7 @@ class Call:
 
     request: Request
     runtime: Runtime
+    renderer: Renderer
     operation: Operation
     format: Negotiated
     params: dict[str, str]
@@ -55,36 +105,24 @@ class Call:
 Handler = Callable[[Call, Account], Awaitable[Response]]
 
 
-def error_response(
-    runtime: Runtime, request: Request, error: VonageError, status: int | None = None
-) -> Response:
-    """A Vonage error in the format the client asked for."""
-    return runtime.renderer.error(
-        error,
-        BY_PATH.get(request.scope["path"]),
-        negotiate(request.headers.get("accept")),
-        status or runtime.http_status(error.error_code),
-        error.headers,
-    )
-
-
 def vonage_endpoint(
-    operation: Operation, handler: Handler
+    edge: Edge, operation: Operation, handler: Handler
 ) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint of one operation: credentials first (401 before anything), then the gate,
     then the handler; errors rendered in the negotiated format; the call journaled."""
+    runtime, renderer = edge.runtime, edge.renderer
 
     async def endpoint(request: Request) -> Response:
-        runtime = runtime_of(request)
         started = time.perf_counter()
-        call = Call(request, runtime, operation, negotiate(request.headers.get("accept")), {})
+        negotiated = negotiate(request.headers.get("accept"))
+        call = Call(request, runtime, renderer, operation, negotiated, {})
         try:
             call.params = await request_params(request)
             caller = _authenticate(call)
             await _gate(call, caller)
             response = await handler(call, caller)
         except VonageError as error:
-            response = error_response(runtime, request, error)
+            response = edge.error_response(request, error)
         except ClientDisconnect:
             # The client left before its body arrived: nobody to answer, nothing changed.
             call.fault = "client disconnected"
@@ -92,7 +130,7 @@ def vonage_endpoint(
             return Response(status_code=499)
         except ConnectionDrop:
             _record(call, started, None)
-            runtime.drop_connection(request.scope)
+            edge.drop_connection(request.scope)
             # Let the transport report itself lost, so the server sends nothing after this.
             await asyncio.sleep(0)
             return Response(status_code=499)
@@ -172,24 +210,24 @@ async def _apply(fault: Fault) -> None:
 
 async def list_owned(call: Call, caller: Account) -> Response:
     page = call.runtime.inventory.list_owned(caller, queries.owned_query(call.params))
-    return call.runtime.renderer.page(page, owned_wire, call.format)
+    return call.renderer.page(page, owned_wire, call.format)
 
 
 async def search(call: Call, caller: Account) -> Response:
     page = call.runtime.inventory.search(queries.search_query(call.params))
-    return call.runtime.renderer.page(page, available_wire, call.format)
+    return call.renderer.page(page, available_wire, call.format)
 
 
 async def buy(call: Call, caller: Account) -> Response:
     ref = queries.number_ref(call.params)
     call.runtime.inventory.buy(caller, ref, queries.target_api_key(call.params))
-    return call.runtime.renderer.success(call.format)
+    return call.renderer.success(call.format)
 
 
 async def cancel(call: Call, caller: Account) -> Response:
     ref = queries.number_ref(call.params)
     call.runtime.inventory.cancel(caller, ref, queries.target_api_key(call.params))
-    return call.runtime.renderer.success(call.format)
+    return call.renderer.success(call.format)
 
 
 async def update(call: Call, caller: Account) -> Response:
@@ -204,7 +242,7 @@ async def update(call: Call, caller: Account) -> Response:
             runtime.webhooks, runtime.journal, mo_http_url, caller.api_key, redact(call.params)
         )
     runtime.inventory.update(caller, ref, changes)
-    return runtime.renderer.success(call.format)
+    return call.renderer.success(call.format)
 
 
 HANDLERS: dict[Operation, tuple[str, Handler]] = {
@@ -215,11 +253,15 @@ HANDLERS: dict[Operation, tuple[str, Handler]] = {
     Operation.UPDATE: ("POST", update),
 }
 
-router = APIRouter()
-for _operation, (_method, _handler) in HANDLERS.items():
-    router.add_route(
-        _operation.path,
-        vonage_endpoint(_operation, _handler),
-        methods=[_method],
-        include_in_schema=False,
-    )
+
+def create_router(edge: Edge) -> APIRouter:
+    """The five routes, answering through `edge`."""
+    router = APIRouter()
+    for operation, (method, handler) in HANDLERS.items():
+        router.add_route(
+            operation.path,
+            vonage_endpoint(edge, operation, handler),
+            methods=[method],
+            include_in_schema=False,
+        )
+    return router

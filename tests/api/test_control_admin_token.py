@@ -153,3 +153,28 @@ def test_the_vonage_routes_ignore_the_admin_token(guarded: TestClient) -> None:
 def test_without_an_admin_token_no_header_is_needed(client: TestClient) -> None:
     assert client.get("/_mock/state").status_code == 200
     assert client.get("/_mock/state", headers={"Authorization": "Bearer anything"}).is_success
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/_mock/inbound/sms", id="inbound-sms"),
+        pytest.param("/_mock/inbound/call", id="inbound-call"),
+        pytest.param("/_mock/numbers", id="numbers"),
+        pytest.param("/_mock/nothing", id="unknown-route"),
+    ],
+)
+def test_the_token_is_checked_before_the_route_or_its_body(guarded: TestClient, path: str) -> None:
+    response = guarded.post(
+        path, content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_unauthorized(response)
+
+
+def test_an_open_route_asked_with_another_method_is_a_405_without_the_token(
+    guarded: TestClient,
+) -> None:
+    response = guarded.post("/_mock/health")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["allow"] == "GET"

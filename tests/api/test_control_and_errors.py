@@ -113,3 +113,29 @@ def test_the_spec_check_itself_rejects_a_wrong_body() -> None:
         validate("/number/buy", "POST", 201, "application/json", b"{}")
     with pytest.raises(Exception, match="is not of type"):
         validate("/number/buy", "POST", 200, "application/json", b'{"error-code": 200}')
+
+
+def test_a_bug_is_answered_in_the_format_of_the_plane_it_happened_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import make_settings
+
+    from mock_server.domain.inventory import Inventory
+    from mock_server.serving.app import create_app
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Inventory, "search", broken)
+    app = create_app(make_settings(tmp_path))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        vonage = client.get("/number/search", params={"country": "GB"}, auth=MASTER)
+        control = client.get("/_mock/inventory/search", params={"country": "GB"})
+
+    assert vonage.status_code == 500
+    assert vonage.headers["content-type"] == "application/json"
+    assert vonage.json() == {"error-code": "500", "error-code-label": messages.INTERNAL_ERROR}
+    assert control.status_code == 500
+    assert control.headers["content-type"] == "application/problem+json"
+    assert control.json()["detail"] == messages.INTERNAL_ERROR
+    assert "a bug" not in vonage.text + control.text

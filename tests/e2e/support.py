@@ -209,7 +209,7 @@ def start_mock_server(
     host = "127.0.0.1"
     http_port = free_port(host)
     https_port = free_port(host) if https else 0
-    while https_port == http_port:
+    while https and https_port == http_port:
         https_port = free_port(host)
     tls_dir = workdir / "tls"
     stdout_path, stderr_path = workdir / "server.stdout.log", workdir / "server.stderr.log"
@@ -217,7 +217,7 @@ def start_mock_server(
         sys.executable, "-m", "mock_server",
         "--host", host,
         "--port", str(http_port),
-        "--https-port", str(https_port),
+        *(["--https-port", str(https_port)] if https else ["--no-https"]),
         "--tls-dir", str(tls_dir),
         "--log-level", "warning",
         *(["--fixtures", str(fixtures)] if fixtures is not None else []),

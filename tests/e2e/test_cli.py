@@ -1,10 +1,12 @@
 """The command line as a user runs it: --help, settings by flag and variable, start-up failures,
 the shipped fixtures, and the CA kept across restarts."""
 
+import re
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,14 @@ from mock_server import __version__
 from mock_server.domain import messages
 from mock_server.settings import Settings
 
-from .support import REPO_ROOT, _server_env, start_mock_server, stop_mock_server
+from .support import (
+    REPO_ROOT,
+    STARTUP_TIMEOUT,
+    _server_env,
+    _stop,
+    start_mock_server,
+    stop_mock_server,
+)
 
 SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"
 PRIMARY = ("1a2b3c4d", "MockSecret123456")
@@ -132,7 +141,7 @@ def test_a_state_file_in_a_missing_directory_is_refused_and_nothing_created(
     tmp_path: Path,
 ) -> None:
     missing = tmp_path / "no" / "such"
-    result = run_cli("--state-file", str(missing / "state.json"), "--https-port", "0")
+    result = run_cli("--state-file", str(missing / "state.json"), "--no-https")
     assert result.returncode == 2
     assert result.stderr == (
         "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
@@ -142,7 +151,7 @@ def test_a_state_file_in_a_missing_directory_is_refused_and_nothing_created(
 
 
 def test_a_state_file_that_is_a_directory_is_refused(tmp_path: Path) -> None:
-    result = run_cli("--state-file", str(tmp_path), "--https-port", "0")
+    result = run_cli("--state-file", str(tmp_path), "--no-https")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
@@ -184,7 +193,7 @@ def test_settings_from_variables_and_flags_winning_over_them(tmp_path: Path) -> 
         stop_mock_server(server)
 
 
-def test_https_off_with_port_zero(tmp_path: Path) -> None:
+def test_https_off(tmp_path: Path) -> None:
     server = start_mock_server(tmp_path, https=False)
     try:
         assert requests.get(f"{server.http_url}/_mock/health", timeout=5).status_code == 200
@@ -220,3 +229,53 @@ def test_a_taken_port_stops_the_start_with_one_clear_line(flag: str) -> None:
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# The start block's lines: "HTTP       http://127.0.0.1:41234" (and "HTTPS ...").
+SERVING = re.compile(r"^INFO: +(HTTPS?) +https?://127\.0\.0\.1:(\d+)$", re.MULTILINE)
+
+
+def _served_ports(process: subprocess.Popen[bytes], log: Path, expected: int) -> dict[str, int]:
+    """The ports the start log reports, once it reports `expected` of them."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        ports = {kind: int(port) for kind, port in SERVING.findall(log.read_text())}
+        if len(ports) == expected:
+            return ports
+        time.sleep(0.05)
+    raise AssertionError(f"no ports logged; the log:\n{log.read_text()}")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        pytest.param(["--https-port", "0"], {}, {"HTTP", "HTTPS"}, id="both"),
+        pytest.param(["--no-https"], {}, {"HTTP"}, id="no-https-flag"),
+        pytest.param([], {"NUMBERS_MOCK_HTTPS": "false"}, {"HTTP"}, id="https-variable-off"),
+    ],
+)
+def test_port_zero_listens_on_a_port_the_system_picks_and_logs_it(
+    tmp_path: Path, args: list[str], env: dict[str, str], expected: set[str]
+) -> None:
+    command = [sys.executable, "-m", "mock_server", "--port", "0", "--log-level", "info",
+               "--tls-dir", str(tmp_path / "tls"), *args]  # fmt: skip
+    log = tmp_path / "stderr.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=_server_env(env), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )  # fmt: skip
+    try:
+        ports = _served_ports(process, log, len(expected))
+        assert set(ports) == expected
+        assert 0 not in ports.values()
+        health = requests.get(f"http://127.0.0.1:{ports['HTTP']}/_mock/health", timeout=5)
+        assert health.json()["status"] == "ok"
+        if "HTTPS" in expected:
+            ca = str(tmp_path / "tls" / "ca.pem")
+            url = f"https://127.0.0.1:{ports['HTTPS']}/_mock/health"
+            assert requests.get(url, verify=ca, timeout=5).json()["status"] == "ok"
+        else:
+            assert not (tmp_path / "tls" / "ca.pem").exists()
+    finally:
+        _stop(process)

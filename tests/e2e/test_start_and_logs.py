@@ -24,7 +24,6 @@ from .support import (
     SdkClients,
     _server_env,
     _stop,
-    free_port,
     mock_client,
     start_mock_server,
     stop_mock_server,
@@ -84,10 +83,9 @@ def test_the_start_block_says_where_it_is_once_and_the_stop_once(tmp_path: Path)
 
 
 def test_the_start_block_reports_the_ports_the_system_picked(tmp_path: Path) -> None:
-    https_port = free_port()
     stderr_path = tmp_path / "stderr.log"
     command = [
-        sys.executable, "-m", "mock_server", "--port", "0", "--https-port", str(https_port),
+        sys.executable, "-m", "mock_server", "--port", "0", "--https-port", "0",
         "--tls-dir", str(tmp_path / "tls"), "--state-file", str(tmp_path / "state.json"),
     ]  # fmt: skip
     with stderr_path.open("wb") as stderr:
@@ -97,12 +95,18 @@ def test_the_start_block_reports_the_ports_the_system_picked(tmp_path: Path) -> 
     try:
         lines = wait_for_line(lambda: stderr_path.read_text(encoding="utf-8"), "State file ")
         (http_line,) = [line for line in lines if line.startswith("HTTP ")]
-        url = http_line.split()[1]
-        port = int(url.rsplit(":", 1)[1])
-        health = requests.get(f"{url}/_mock/health", timeout=5).json()
+        (https_line,) = [line for line in lines if line.startswith("HTTPS ")]
+        http, https = http_line.split()[1], https_line.split()[1]
+        health = requests.get(f"{http}/_mock/health", timeout=5).json()
+        ca = str(tmp_path / "tls" / "ca.pem")
+        secure = requests.get(f"{https}/_mock/health", verify=ca, timeout=5).json()
     finally:
         assert _stop(process)
-    assert port not in (0, https_port)
+    assert http.startswith("http://127.0.0.1:")
+    assert https.startswith("https://127.0.0.1:")
+    assert not http.endswith(":0")
+    assert not https.endswith(":0")
+    assert health == secure
     assert health["version"] == __version__
     assert f"State file {tmp_path / 'state.json'}" in lines
 

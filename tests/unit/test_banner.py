@@ -55,7 +55,7 @@ def test_a_wildcard_host_says_so() -> None:
 
 def test_https_off_and_a_user_certificate() -> None:
     off = start_lines(listening(https_port=None, ca_cert=None, certificate=None))
-    assert "HTTPS      off (--https-port 0)" in off
+    assert "HTTPS      off (--no-https)" in off
     assert not any(line.startswith("CA ") for line in off)
     yours = start_lines(listening(ca_cert=None, certificate=Path("/mine/chain.pem")))
     assert "Certificate /mine/chain.pem  (yours: no local CA)" in yours
