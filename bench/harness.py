@@ -1,4 +1,4 @@
-"""What bench/run.py and bench/scale.py share: servers started and stopped, RSS, tables.
+"""What the bench scripts share: servers started and stopped, RSS, tables.
 
 Every server is started in a session of its own on a free 127.0.0.1 port, checked to be the
 process that actually listens there (another engineer's server on the same port must never be

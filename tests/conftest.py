@@ -8,21 +8,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from vendor_spec import validate
+from support.data import make_settings
+from support.vendor_spec import validate
 
 from mock_server.domain.operations import BY_PATH
 from mock_server.serving.app import create_app
-from mock_server.settings import Settings
 
 pytest_plugins = ["pytester"]
-
-DATA = Path(__file__).parent / "data"
-SMALL = DATA / "small.json"
-
-MASTER = ("master01", "MasterSecret0001")
-SUB = ("sub00001", "SubSecret0000001")
-POOR = ("other001", "OtherSecret00001")
-STRANGER = ("stranger", "Stranger00000001")
 
 
 def _check_against_spec(response: httpx.Response) -> None:
@@ -36,11 +28,6 @@ def _check_against_spec(response: httpx.Response) -> None:
             response.headers["content-type"],
             response.content,
         )
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"fixtures": SMALL, "https_port": 0, "tls_dir": tmp_path / "tls"}
-    return Settings(**(values | overrides))
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import base64
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
+from support import vonage_xml
+from support.accounts import MASTER
 
 from mock_server.domain import messages
 
@@ -86,6 +87,13 @@ def test_bad_credentials_are_401_on_every_endpoint(
     response = client.request(method, path, **request_kwargs)
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
+
+    # The same refusal in XML, under the root element the operation answers with.
+    headers = request_kwargs.get("headers", {}) | {"Accept": "text/xml"}
+    as_xml = client.request(method, path, **(request_kwargs | {"headers": headers}))
+    assert as_xml.status_code == 401
+    assert as_xml.headers["content-type"].startswith("text/xml"), as_xml.headers
+    assert vonage_xml.read(as_xml.content) == (xml_root, UNAUTHORIZED)
 
 
 def test_401_comes_before_a_missing_field(client: TestClient) -> None:

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 import pytest
-from conftest import MASTER, POOR, STRANGER, SUB
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, POOR, STRANGER, SUB
 
 from mock_server.domain import messages
 

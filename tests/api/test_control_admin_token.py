@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MASTER, make_settings
 from fastapi.testclient import TestClient
+from support.accounts import MASTER
+from support.data import make_settings
 
 from mock_server.serving.app import create_app
 from mock_server.vonage.rendering import PROBLEM_JSON

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
-from vendor_spec import validate
+from support.accounts import MASTER
+from support.vendor_spec import validate
 
 from mock_server import __version__
 from mock_server.domain import messages
@@ -28,7 +28,7 @@ def test_health_summarises_the_loaded_state_without_credentials(client: TestClie
 
 
 def test_ca_certificate_is_served_when_there_is_one(tmp_path: Path) -> None:
-    from conftest import make_settings
+    from support.data import make_settings
 
     from mock_server.serving.app import create_app
 
@@ -118,7 +118,7 @@ def test_the_spec_check_itself_rejects_a_wrong_body() -> None:
 def test_a_bug_is_answered_in_the_format_of_the_plane_it_happened_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import make_settings
+    from support.data import make_settings
 
     from mock_server.domain.inventory import Inventory
     from mock_server.serving.app import create_app

@@ -4,9 +4,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
-from vendor_spec import validate
+from support.accounts import MASTER
+from support.vendor_spec import validate
 
 from mock_server.domain import messages
 from mock_server.domain.operations import BY_PATH

@@ -8,9 +8,10 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
-from conftest import MASTER, SMALL, STRANGER, make_settings
 from fastapi.testclient import TestClient
-from vendor_spec import validate
+from support.accounts import MASTER, STRANGER
+from support.data import SMALL, make_settings
+from support.vendor_spec import validate
 
 from mock_server.domain import messages
 from mock_server.domain.operations import BY_PATH

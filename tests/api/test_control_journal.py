@@ -3,12 +3,12 @@
 import base64
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import MASTER, STRANGER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, STRANGER
 
 from mock_server.domain import messages
 from mock_server.simulation.journal import REDACTED
@@ -208,16 +208,20 @@ def test_since_keeps_the_calls_from_that_time_on(client: TestClient) -> None:
     assert [e["id"] for e in entries] == [third["id"], third["id"] + 1, third["id"] + 2]
 
 
-def test_since_without_a_time_zone_does_not_break_the_journal(client: TestClient) -> None:
-    # A time without an offset is what people type; it must filter (or be refused as a 400
-    # problem naming `since`), never fail on comparing it with the entries' UTC times.
+def test_since_without_a_time_zone_is_read_as_utc(client: TestClient) -> None:
+    # A time without an offset is what people type: the journal's times are UTC, and so is it
+    # (README, "Control API"), rather than a 400 or a failed comparison with aware times.
     five_calls(client)
-    response = client.get("/_mock/requests", params={"since": "2000-01-01T00:00:00"})
-    if response.status_code == 400:
-        assert response.json()["field"] == "since"
-    else:
-        assert response.status_code == 200
-        assert len(response.json()["requests"]) == 5
+    third = journal(client)[2]
+    naive = datetime.fromisoformat(third["time"]).astimezone(UTC).replace(tzinfo=None)
+
+    long_ago = client.get("/_mock/requests", params={"since": "2000-01-01T00:00:00"})
+    from_third = client.get("/_mock/requests", params={"since": naive.isoformat()})
+
+    assert long_ago.status_code == 200, long_ago.text
+    assert len(long_ago.json()["requests"]) == 5
+    assert from_third.status_code == 200, from_third.text
+    assert [e["id"] for e in from_third.json()["requests"]] == [third["id"] + i for i in range(3)]
 
 
 @pytest.mark.parametrize(

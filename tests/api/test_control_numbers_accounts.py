@@ -3,8 +3,8 @@
 from typing import Any
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER
 
 from mock_server.domain import messages
 from mock_server.vonage.rendering import PROBLEM_JSON

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import MASTER, STRANGER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, STRANGER
 
 from mock_server.domain import messages
 

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import MASTER, STRANGER, SUB
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, STRANGER, SUB
 
 from mock_server import __version__
 from mock_server.domain import messages

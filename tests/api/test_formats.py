@@ -4,8 +4,8 @@ from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER
 
 from mock_server.domain import messages
 

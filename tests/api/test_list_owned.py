@@ -1,8 +1,8 @@
 """GET /account/numbers through the app: the caller's numbers only, filtered and paged."""
 
 import pytest
-from conftest import MASTER, SUB
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, SUB
 
 APP = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
 MESSAGES_APP = "bbbbbbbb-cccc-dddd-eeee-0123456789ab"

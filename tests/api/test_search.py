@@ -1,8 +1,8 @@
 """GET /number/search through the app: filters, patterns, paging, count."""
 
 import pytest
-from conftest import MASTER
 from fastapi.testclient import TestClient
+from support.accounts import MASTER
 
 from mock_server.domain import messages
 

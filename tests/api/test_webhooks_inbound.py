@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import MASTER, SUB
-from e2e.test_webhooks_receiver import Receiver, refusing_url, running_receiver
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, SUB
+from support.webhooks import Receiver, refusing_url, running_receiver
 
 from mock_server.domain import messages
 from mock_server.vonage.rendering import PROBLEM_JSON

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MASTER, STRANGER
-from e2e.test_webhooks_receiver import Receiver, refusing_url, running_receiver
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, STRANGER
+from support.webhooks import Receiver, refusing_url, running_receiver
 
 from mock_server.domain import messages
 

@@ -4,35 +4,25 @@ Playwright's sync API runs its own event loop in a greenlet: it is started and s
 fixtures, and never at import time, so pytest's warnings-as-errors see a clean loop.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from e2e.support import (
-    Account,
-    MockServer,
-    SdkClients,
-    mock_client,
-    start_mock_server,
-    stop_mock_server,
-)
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
-from vonage import Vonage
-
-from mock_server.testing.client import MockClient
-
-from .support import (
+from support.accounts import PRIMARY
+from support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
     VIEWPORT,
     Dashboard,
-    WebhookReceiver,
+    MakeDashboard,
 )
+from support.sdks import SdkClients
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
+from support.webhooks import Receiver, running_receiver
+from vonage import Vonage
 
-# The shipped fixtures' primary account (README, "Default credentials and data").
-PRIMARY = Account("1a2b3c4d", "MockSecret123456", "1000.00", None)
-
-MakeDashboard = Callable[[MockServer], Dashboard]
+from mock_server.testing.client import MockClient
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +94,6 @@ def sdk(server: MockServer, control: MockClient) -> Iterator[Vonage]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as running:
         yield running

@@ -9,8 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e.support import MockServer, health
 from playwright.sync_api import Page, expect
+from support.accounts import PRIMARY
+from support.browser import Dashboard
+from support.servers import MockServer, health
+from support.webhooks import Receiver
 from vonage import Vonage
 from vonage_http_client import HttpRequestError
 from vonage_numbers import (
@@ -22,9 +25,6 @@ from vonage_numbers import (
 
 from mock_server import __version__
 from mock_server.testing.client import MockClient
-
-from .conftest import PRIMARY
-from .support import Dashboard, WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -225,7 +225,7 @@ def test_a_fault_added_on_the_page_fails_the_next_sdk_buy(
 
 
 def test_the_inbound_sms_form_delivers_to_the_numbers_webhook(
-    dashboard: Dashboard, sdk: Vonage, receiver: WebhookReceiver
+    dashboard: Dashboard, sdk: Vonage, receiver: Receiver
 ) -> None:
     webhook = f"{receiver.url}/webhooks/inbound-sms"
     sdk.numbers.update_number(
@@ -247,7 +247,7 @@ def test_the_inbound_sms_form_delivers_to_the_numbers_webhook(
     expect(delivery).to_contain_text(f"POST {webhook}")
     expect(delivery.locator("pre")).to_contain_text('"text": "dashboard-says-hello"')
     dashboard.screenshot("inbound")
-    (request,) = receiver.received
+    (request,) = receiver.requests
     assert request.path == "/webhooks/inbound-sms"
     assert "dashboard-says-hello" in request.text()
     assert "447700900777" in request.text()
@@ -257,13 +257,13 @@ def test_the_inbound_sms_form_delivers_to_the_numbers_webhook(
     sms.get_by_role("button", name="Send SMS").click()
     expect(delivery).to_contain_text("SMS refused")
     expect(delivery).to_contain_text("409")
-    assert len(receiver.received) == 1
+    assert len(receiver.requests) == 1
     # The one 409 is the page's own request, reported by the browser: nothing else went wrong.
     assert [e for e in dashboard.console_errors if "409" not in e] == []
 
 
 def test_the_inbound_call_form_announces_the_call(
-    dashboard: Dashboard, sdk: Vonage, receiver: WebhookReceiver
+    dashboard: Dashboard, sdk: Vonage, receiver: Receiver
 ) -> None:
     events = f"{receiver.url}/webhooks/voice-events"
     sdk.numbers.update_number(
@@ -284,7 +284,7 @@ def test_the_inbound_call_form_announces_the_call(
     expect(delivery).to_contain_text("Call event: delivered")
     expect(delivery).to_contain_text(f"POST {events}")
     dashboard.screenshot("inbound-call")
-    (request,) = receiver.received
+    (request,) = receiver.requests
     assert request.method == "POST"
     assert request.path == "/webhooks/voice-events"
     assert request.json()["from"] == "447700900778"

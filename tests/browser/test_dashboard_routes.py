@@ -6,13 +6,12 @@ import urllib.request
 from typing import Any
 
 import pytest
-from e2e.support import MockServer, health
+from support.browser import UI_PATH
+from support.servers import MockServer, health
 from vonage import Vonage
 from vonage_numbers import SearchAvailableNumbersFilter
 
 from mock_server.testing.client import MockClient
-
-from .support import UI_PATH
 
 pytestmark = pytest.mark.e2e
 

@@ -6,11 +6,9 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from e2e.support import MockServer, start_mock_server, stop_mock_server
 from playwright.sync_api import expect
-
-from .conftest import MakeDashboard
-from .support import UI_PATH
+from support.browser import UI_PATH, MakeDashboard
+from support.servers import MockServer, start_mock_server, stop_mock_server
 
 pytestmark = pytest.mark.e2e
 

@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from e2e.support import MockServer, start_mock_server, stop_mock_server
+from support.servers import MockServer, start_mock_server, stop_mock_server
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small.json"
 # Every request sent through `counted_session`, by "test: METHOD /path" (a session hook counts).
 REQUESTS_SENT: Counter[str] = Counter()
 STATUSES: dict[str, Counter[int]] = {}
 _CURRENT_TEST = ["(no test)"]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: takes tens of seconds (deselect: -m 'not slow')")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -7,7 +7,7 @@ response containing a list of the target resource's currently supported methods.
 
 import pytest
 import requests
-from e2e.support import MockServer
+from support.servers import MockServer
 
 from . import contract
 

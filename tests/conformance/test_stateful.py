@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from e2e.support import MockServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.servers import MockServer
 
 from . import contract
 from .test_vendor_contract import config

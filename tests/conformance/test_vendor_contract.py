@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from e2e.support import MockServer
 from hypothesis import HealthCheck, settings
+from support import vonage_xml
+from support.servers import MockServer
 
-from . import contract, vonage_xml
+from . import contract
 
 MASTER = {"apiKey": {"api_key": "master01"}, "apiSecret": {"api_key": "MasterSecret0001"}}
 # Fuzzed cases per operation (positive and negative together), on top of the examples and

@@ -8,18 +8,11 @@ each other's purchases. The fixture that starts the process always stops it.
 from collections.abc import Iterator
 
 import pytest
+from support.data import E2EData, load_e2e_data
+from support.sdks import SdkClients
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
 
 from mock_server.testing.client import MockClient
-
-from .support import (
-    E2EData,
-    MockServer,
-    SdkClients,
-    load_e2e_data,
-    mock_client,
-    start_mock_server,
-    stop_mock_server,
-)
 
 
 @pytest.fixture(scope="session")

@@ -11,19 +11,18 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.data import REPO_ROOT
+from support.servers import (
+    STARTUP_TIMEOUT,
+    server_env,
+    start_mock_server,
+    stop_mock_server,
+    stop_process,
+)
 
 from mock_server import __version__
 from mock_server.domain import messages
 from mock_server.settings import Settings
-
-from .support import (
-    REPO_ROOT,
-    STARTUP_TIMEOUT,
-    _server_env,
-    _stop,
-    start_mock_server,
-    stop_mock_server,
-)
 
 SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"
 PRIMARY = ("1a2b3c4d", "MockSecret123456")
@@ -32,7 +31,7 @@ PRIMARY = ("1a2b3c4d", "MockSecret123456")
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mock_server", *args],
-        cwd=REPO_ROOT, env=_server_env(env), capture_output=True, text=True, timeout=30,
+        cwd=REPO_ROOT, env=server_env(env), capture_output=True, text=True, timeout=30,
     )  # fmt: skip
 
 
@@ -262,7 +261,7 @@ def test_port_zero_listens_on_a_port_the_system_picks_and_logs_it(
     log = tmp_path / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=_server_env(env), stdin=subprocess.DEVNULL,
+            command, cwd=REPO_ROOT, env=server_env(env), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
     try:
@@ -278,4 +277,4 @@ def test_port_zero_listens_on_a_port_the_system_picks_and_logs_it(
         else:
             assert not (tmp_path / "tls" / "ca.pem").exists()
     finally:
-        _stop(process)
+        stop_process(process)

@@ -19,27 +19,21 @@ from typing import Any
 import nexmo
 import pytest
 import requests
+from support.data import E2EData
+from support.sdks import SdkClients, run_node_calls
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
 from vonage_http_client import HttpRequestError, RateLimitedError
 from vonage_numbers import NumberParams, SearchAvailableNumbersFilter
 
+from mock_server.domain import messages
 from mock_server.testing.client import MockApiError, MockClient
-
-from .support import (
-    E2EData,
-    MockServer,
-    SdkClients,
-    mock_client,
-    run_node_calls,
-    start_mock_server,
-    stop_mock_server,
-)
 
 pytestmark = pytest.mark.e2e
 
 BURST = 10
 RATE_LIMITED_BODY = {
     "error-code": "429",
-    "error-code-label": "Throughput Rate Exceeded - please wait [ 1000 ] and retry",
+    "error-code-label": messages.RATE_LIMITED,
 }
 ADMIN_TOKEN = "e2e-admin-token-5f1c"
 

@@ -9,13 +9,15 @@ import ssl
 
 import nexmo
 import pytest
+from support.accounts import Account
+from support.data import E2EData
+from support.sdks import SdkClients, run_node_calls
+from support.servers import MockServer
 from vonage_http_client import HttpRequestError, ServerError
 from vonage_numbers import NumberParams, NumbersStatus, SearchAvailableNumbersFilter
 
 from mock_server import __version__
 from mock_server.testing.client import MockApiError, MockClient
-
-from .support import Account, E2EData, MockServer, SdkClients, run_node_calls
 
 pytestmark = pytest.mark.e2e
 

@@ -16,6 +16,15 @@ from typing import Any
 
 import pytest
 import requests
+from support.data import E2E_FIXTURES, E2EData
+from support.sdks import SdkClients, run_node_calls
+from support.servers import (
+    MockServer,
+    mock_client,
+    run_server_cli,
+    start_mock_server,
+    stop_mock_server,
+)
 from vonage import Vonage
 from vonage_http_client import HttpRequestError
 from vonage_numbers import (
@@ -26,18 +35,6 @@ from vonage_numbers import (
 )
 
 from mock_server.testing.client import MockClient
-
-from .support import (
-    E2E_FIXTURES,
-    E2EData,
-    MockServer,
-    SdkClients,
-    mock_client,
-    run_node_calls,
-    run_server_cli,
-    start_mock_server,
-    stop_mock_server,
-)
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,9 @@ from typing import Any
 import nexmo
 import pytest
 import urllib3.util.connection
-
-from .support import Account, E2EData, MockServer
+from support.accounts import Account
+from support.data import E2EData
+from support.servers import MockServer
 
 pytestmark = pytest.mark.e2e
 

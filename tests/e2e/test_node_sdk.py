@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from .support import REPO_ROOT, Account, E2EData, MockServer
+from support.accounts import Account
+from support.data import REPO_ROOT, E2EData
+from support.servers import MockServer
 
 pytestmark = pytest.mark.e2e
 

@@ -8,6 +8,9 @@ and `trust_env`, so `REQUESTS_CA_BUNDLE` pointing at the mock's CA is what makes
 from collections.abc import Callable, Iterator
 
 import pytest
+from support.accounts import Account
+from support.data import E2EData
+from support.servers import MockServer
 from vonage import Auth, HttpClientOptions, Vonage
 from vonage_http_client import AuthenticationError, HttpRequestError
 from vonage_numbers import (
@@ -18,8 +21,6 @@ from vonage_numbers import (
     SearchAvailableNumbersFilter,
     UpdateNumberParams,
 )
-
-from .support import Account, E2EData, MockServer
 
 pytestmark = pytest.mark.e2e
 

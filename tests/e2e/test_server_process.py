@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.data import E2EData
+from support.servers import MockServer, health, start_mock_server, stop_mock_server
 
 from mock_server import __version__
-
-from .support import E2EData, MockServer, health, start_mock_server, stop_mock_server
 
 pytestmark = pytest.mark.e2e
 

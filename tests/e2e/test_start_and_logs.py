@@ -10,24 +10,22 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.data import REPO_ROOT, E2EData
+from support.sdks import SdkClients
+from support.servers import (
+    MockServer,
+    mock_client,
+    server_env,
+    start_mock_server,
+    stop_mock_server,
+    stop_process,
+)
 from vonage_http_client import HttpRequestError
 from vonage_numbers import NumberParams, SearchAvailableNumbersFilter, UpdateNumberParams
 
 from mock_server import __version__
 from mock_server.settings import default_fixtures_path
 from mock_server.testing.client import MockClient
-
-from .support import (
-    REPO_ROOT,
-    E2EData,
-    MockServer,
-    SdkClients,
-    _server_env,
-    _stop,
-    mock_client,
-    start_mock_server,
-    stop_mock_server,
-)
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +87,7 @@ def test_the_start_block_reports_the_ports_the_system_picked(tmp_path: Path) -> 
         "--tls-dir", str(tmp_path / "tls"), "--state-file", str(tmp_path / "state.json"),
     ]  # fmt: skip
     with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=_server_env(),
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=server_env(),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=stderr)  # fmt: skip
     try:
@@ -101,7 +99,7 @@ def test_the_start_block_reports_the_ports_the_system_picked(tmp_path: Path) -> 
         ca = str(tmp_path / "tls" / "ca.pem")
         secure = requests.get(f"{https}/_mock/health", verify=ca, timeout=5).json()
     finally:
-        assert _stop(process)
+        assert stop_process(process)
     assert http.startswith("http://127.0.0.1:")
     assert https.startswith("https://127.0.0.1:")
     assert not http.endswith(":0")

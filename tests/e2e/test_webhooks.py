@@ -8,22 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from support.data import E2EData
+from support.sdks import SdkClients
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
+from support.webhooks import Receiver, refusing_url, running_receiver
 from vonage import Vonage
 from vonage_http_client import HttpRequestError
 from vonage_numbers import ListOwnedNumbersFilter, UpdateNumberParams
 
 from mock_server.domain import messages
 from mock_server.testing.client import MockClient
-
-from .support import (
-    E2EData,
-    MockServer,
-    SdkClients,
-    mock_client,
-    start_mock_server,
-    stop_mock_server,
-)
-from .test_webhooks_receiver import Receiver, refusing_url, running_receiver
 
 pytestmark = pytest.mark.e2e
 

@@ -6,10 +6,9 @@ import json
 
 import httpx
 import pytest
-from conftest import MASTER, SUB
 from fastapi.testclient import TestClient
-
-from .support import (
+from support.accounts import MASTER, SUB
+from support.refusals import (
     BUY,
     CANCEL,
     FOR_SALE,

@@ -4,10 +4,7 @@ asked), and leaves the state exactly as it was."""
 
 import pytest
 from fastapi.testclient import TestClient
-
-from mock_server.domain import messages
-
-from .support import (
+from support.refusals import (
     BUY,
     CANCEL,
     FOR_SALE,
@@ -23,6 +20,8 @@ from .support import (
     unchanged,
     vonage,
 )
+
+from mock_server.domain import messages
 
 FORMATS = [pytest.param(False, id="json"), pytest.param(True, id="xml")]
 

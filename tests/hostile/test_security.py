@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import MASTER, SMALL, SUB
-from e2e.support import REPO_ROOT, free_port, start_mock_server, stop_mock_server
 from fastapi.testclient import TestClient
+from support.accounts import MASTER, SUB
+from support.data import REPO_ROOT, SMALL
+from support.refusals import BUY, FOR_SALE, FORM, LIST, XML, basic, refusal, unchanged
+from support.servers import free_port, start_mock_server, stop_mock_server
+from support.waiting import wait_for
 
 import mock_server
-
-from .support import BUY, FOR_SALE, FORM, LIST, XML, basic, refusal, unchanged
 
 PACKAGE = Path(mock_server.__file__).resolve().parent
 FORMATS = [pytest.param(False, id="json"), pytest.param(True, id="xml")]
@@ -153,6 +154,10 @@ def _secrets() -> dict[str, str]:
     return values
 
 
+EXERCISED_CALLS = 19
+"""The Vonage calls `_exercise` makes: nine per credential pair, one as the subaccount."""
+
+
 def _exercise(url: str) -> None:
     """Calls carrying secrets in the query, the form and the Basic header, failing ones too."""
     good, bad = MASTER, (MASTER[0], WRONG_SECRET)
@@ -192,6 +197,15 @@ def _truncated_post(port: int) -> None:
             pass
 
 
+def _journal_holding(url: str, count: int) -> requests.Response | None:
+    """The journal, once it holds `count` entries."""
+    journal = requests.get(
+        f"{url}/_mock/requests", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10
+    )
+    assert journal.status_code == 200, journal.text
+    return journal if len(journal.json()["requests"]) >= count else None
+
+
 @pytest.mark.e2e
 def test_no_secret_in_the_debug_log_nor_in_the_journal(tmp_path: Path) -> None:
     server = start_mock_server(
@@ -203,17 +217,20 @@ def test_no_secret_in_the_debug_log_nor_in_the_journal(tmp_path: Path) -> None:
     try:
         _exercise(server.http_url)
         _truncated_post(server.http_port)
-        time.sleep(0.3)
-        journal = requests.get(
-            f"{server.http_url}/_mock/requests",
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-            timeout=10,
+        # The server is done with the cut-short post once it has journaled it (no answer sent).
+        journal = wait_for(
+            lambda: _journal_holding(server.http_url, EXERCISED_CALLS + 1),
+            "the cut-short post in the journal",
         )
-        assert journal.status_code == 200
     finally:
         stop_mock_server(server)
     entries = journal.json()["requests"]
-    assert len(entries) >= 19  # every call above but the one cut short
+    assert len(entries) == EXERCISED_CALLS + 1  # every call above, the cut-short one last
+    assert (entries[-1]["method"], entries[-1]["path"], entries[-1]["status"]) == (
+        "POST",
+        "/number/buy",
+        None,
+    )
     # Secrets given as parameters are recorded as "***", never as themselves.
     assert {e["params"]["api_secret"] for e in entries if "api_secret" in e["params"]} == {"***"}
     logs = server.stdout() + server.stderr()

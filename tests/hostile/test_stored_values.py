@@ -11,24 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conformance import vonage_xml
-from conftest import MASTER, SMALL, make_settings
 from fastapi.testclient import TestClient
+from support import vonage_xml
+from support.accounts import MASTER
+from support.data import SMALL, make_settings
+from support.refusals import INVALID, LIST, OWNED, UPDATE, XML, refusal, state, unchanged, vonage
 
 from mock_server.serving.app import create_app
 from mock_server.state.document import FixtureError
-
-from .support import (
-    INVALID,
-    LIST,
-    OWNED,
-    UPDATE,
-    XML,
-    refusal,
-    state,
-    unchanged,
-    vonage,
-)
 
 FORMATS = [pytest.param(False, id="json"), pytest.param(True, id="xml")]
 FREE_TEXT = (

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from .support import FIGURES, Servers
+from support.figures import FIGURES
+from support.servers import Servers
 
 
 @pytest.fixture

@@ -11,25 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from support.accounts import Account
+from support.data import shipped_accounts
+from support.documents import balances_in, countries_in, owners_in, prices_of
+from support.figures import record_figures
+from support.servers import Servers
+from support.traffic import Call, Failures, VonageHttp, numbers_for_sale, run_threads
 
 from mock_server.domain import messages
 from mock_server.testing.client import MockClient
-
-from .support import (
-    Account,
-    Call,
-    Failures,
-    Servers,
-    VonageHttp,
-    balances_in,
-    countries_in,
-    numbers_for_sale,
-    owners_in,
-    prices_of,
-    record_figures,
-    run_threads,
-    shipped_accounts,
-)
 
 pytestmark = pytest.mark.e2e
 

@@ -16,23 +16,17 @@ from typing import Any
 
 import pytest
 import requests
-from e2e.support import MockServer, run_server_cli
+from support.accounts import Account
+from support.data import DEFAULT_FIXTURES, shipped_accounts
+from support.documents import balances_in, prices_of
+from support.figures import record_figures
+from support.servers import MockServer, Servers, run_server_cli
+from support.traffic import HTTP_TIMEOUT
 
 from mock_server.domain.inventory import NumberRef
 from mock_server.state.document import build_inventory, load_fixture_file, parse_fixtures
 from mock_server.state.export import state_document
 from mock_server.testing.client import MockClient
-
-from .support import (
-    DEFAULT_FIXTURES,
-    HTTP_TIMEOUT,
-    Account,
-    Servers,
-    balances_in,
-    prices_of,
-    record_figures,
-    shipped_accounts,
-)
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,5 @@
 """mock_server.state.export: the live state as a fixture document, loaded back exactly."""
 
-import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -345,13 +344,10 @@ def test_a_ten_million_number_range_is_one_entry_never_expanded() -> None:
     document["owned"].append(number(api_key=OTHER, msisdn=owned))
     inventory = build_inventory(parse_fixtures(document))
 
-    started = time.perf_counter()
     exported = state_document(inventory)
-    elapsed = time.perf_counter() - started
 
     ten_million = [e for e in exported["available"] if e.get("range", {}).get("start") == first]
     assert ten_million == [number(range={"start": first, "end": last}) | ZERO_SETUP]
-    assert elapsed < 0.5  # about 0.1 ms: a range costs what a single number costs
     again = reloaded(inventory)
     assert again.pool.find(owned) is None
     assert again.pool.find("447001234568") is not None

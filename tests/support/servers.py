@@ -1,8 +1,7 @@
-"""Helpers of the e2e tests: start and stop a real `python -m mock_server` process; the e2e data."""
+"""Real `python -m mock_server` processes on free ports of 127.0.0.1, started and always stopped."""
 
 import json
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -10,90 +9,19 @@ import sys
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nexmo
 import pytest
-import requests
-from vonage import Auth, HttpClientOptions, Vonage
 
 from mock_server.testing.client import MockClient
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-E2E_FIXTURES = REPO_ROOT / "tests" / "data" / "e2e.json"
+from .data import E2E_FIXTURES, REPO_ROOT
+
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 3.0
 """Grace after SIGTERM before SIGKILL (a healthy server stops in well under a second)."""
-
-
-@dataclass(frozen=True)
-class Account:
-    api_key: str
-    api_secret: str
-    balance: str
-    parent: str | None
-
-
-@dataclass(frozen=True)
-class E2EData:
-    """What tests/data/e2e.json holds, by role, so tests name values instead of indexing JSON."""
-
-    primary: Account
-    subaccount: Account
-    gb_pattern: str
-    """Prefix (search_pattern 0) of the GB mobile-lvn numbers for sale."""
-    gb_available: tuple[str, ...]
-    us_pattern: str
-    us_available: tuple[str, ...]
-    preowned: dict[str, Any]
-    """The number the primary account owns from the start, as written in the fixture file."""
-    not_for_sale: str
-    """A GB number in the fictional Ofcom range that nobody owns and that is not for sale."""
-    raw: dict[str, Any] = field(repr=False)
-
-
-def _expand(entry: dict[str, Any]) -> tuple[str, ...]:
-    if "msisdn" in entry:
-        return (entry["msisdn"],)
-    start, end = entry["range"]["start"], entry["range"]["end"]
-    return tuple(str(n) for n in range(int(start), int(end) + 1))
-
-
-def load_e2e_data(path: Path = E2E_FIXTURES) -> E2EData:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    accounts = {a["api_key"]: a for a in raw["accounts"]}
-
-    def account(api_key: str) -> Account:
-        a = accounts[api_key]
-        return Account(a["api_key"], a["api_secret"], a["balance"], a.get("parent"))
-
-    gb = tuple(n for e in raw["available"] if e["country"] == "GB" for n in _expand(e))
-    us = tuple(n for e in raw["available"] if e["country"] == "US" for n in _expand(e))
-    (preowned,) = [o for o in raw["owned"] if o["api_key"] == "1a2b3c4d"]
-    data = E2EData(
-        primary=account("1a2b3c4d"),
-        subaccount=account("5e6f7a8b"),
-        gb_pattern="447700900",
-        gb_available=gb,
-        us_pattern="1201555",
-        us_available=us,
-        preowned=preowned,
-        not_for_sale="447700900500",
-        raw=raw,
-    )
-    # The tests rely on these facts of the data file: fail loudly if someone edits it away.
-    assert data.subaccount.parent == data.primary.api_key
-    assert gb
-    assert all(n.startswith(data.gb_pattern) for n in gb)
-    assert us
-    assert all(n.startswith(data.us_pattern) for n in us)
-    assert preowned["msisdn"].startswith(data.gb_pattern)
-    assert preowned["msisdn"] not in gb
-    assert data.not_for_sale not in gb
-    assert data.not_for_sale != preowned["msisdn"]
-    return data
 
 
 @dataclass
@@ -146,7 +74,7 @@ def _get_json(url: str, context: ssl.SSLContext | None = None) -> Any:
         return json.loads(response.read())
 
 
-def _server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     # Settings read NUMBERS_MOCK_* variables: a developer's own must not change what tests see.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBERS_MOCK_")}
     env.update(extra or {})
@@ -156,7 +84,7 @@ def _server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen[bytes]) -> bool:
+def stop_process(process: subprocess.Popen[bytes]) -> bool:
     """SIGTERM, then SIGKILL after STOP_TIMEOUT; True when SIGTERM was enough."""
     if process.poll() is not None:
         return True
@@ -227,7 +155,7 @@ def start_mock_server(
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=_server_env(env),
+            env=server_env(env),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
@@ -236,7 +164,7 @@ def start_mock_server(
     try:
         _wait_until_ready(server)
     except BaseException as error:
-        _stop(process)
+        stop_process(process)
         if not isinstance(error, Exception):  # KeyboardInterrupt and the like
             raise
         pytest.fail(
@@ -253,7 +181,7 @@ def stop_mock_server(server: MockServer) -> bool:
     True when SIGTERM alone stopped it. (test_server_process checks that it does; here a slow stop
     only costs time, so it is not an error of the tests that used the server.)
     """
-    return _stop(server.process)
+    return stop_process(server.process)
 
 
 def health(server: MockServer) -> dict[str, Any]:
@@ -262,103 +190,9 @@ def health(server: MockServer) -> dict[str, Any]:
     return result
 
 
-# -- Helpers of the control-plane tests (test_control_*.py) ------------------------------------
-# Appended to this module; their imports are kept beside them.
-
-
-NODE_DIR = REPO_ROOT / "tests" / "node"
-NODE_DRIVER = NODE_DIR / "numbers_cycle.mjs"
-
-
 def mock_client(server: MockServer, admin_token: str | None = None) -> MockClient:
     """A MockClient of `server`'s control API, over plain HTTP."""
     return MockClient(server.http_url, admin_token=admin_token)
-
-
-def _trust_only(session: requests.Session, server: MockServer) -> None:
-    # trust_env off: the environment's REQUESTS_CA_BUNDLE (which would win over `verify`) and
-    # proxies play no part, so clients of several servers, each with its own CA, can coexist.
-    session.trust_env = False
-    session.verify = str(server.ca_file)
-
-
-class SdkClients:
-    """Official Python clients pointed at mock servers over HTTPS; `close()` closes them all.
-
-    The vonage SDK takes `rest_host="127.0.0.1:PORT"` (it hard-codes https); nexmo's host is set
-    through the attribute its setter guards (test_nexmo_legacy explains why). Each client trusts
-    its own server's CA only.
-    """
-
-    def __init__(self) -> None:
-        self._sessions: list[requests.Session] = []
-
-    def vonage(self, server: MockServer, account: Account, api_secret: str | None = None) -> Vonage:
-        client = Vonage(
-            Auth(api_key=account.api_key, api_secret=api_secret or account.api_secret),
-            HttpClientOptions(rest_host=server.https_hostport, timeout=10),
-        )
-        session = client.http_client._session  # the SDK offers no public access or close()
-        _trust_only(session, server)
-        self._sessions.append(session)
-        return client
-
-    def legacy(
-        self, server: MockServer, account: Account, secret: str | None = None
-    ) -> nexmo.Client:
-        """A `nexmo` 2.5 client."""
-        client = nexmo.Client(key=account.api_key, secret=secret or account.api_secret)
-        client._Client__host = server.https_hostport  # type: ignore[attr-defined]
-        _trust_only(client.session, server)
-        self._sessions.append(client.session)
-        return client
-
-    def close(self) -> None:
-        """Close every client's keep-alive connections (before its server stops, ideally)."""
-        for session in self._sessions:
-            session.close()
-        self._sessions.clear()
-
-
-def run_node_calls(
-    server: MockServer,
-    account: Account,
-    calls: Sequence[Mapping[str, Any]],
-    api_secret: str | None = None,
-) -> list[dict[str, Any]]:
-    """Runs `calls` through the Node SDK (tests/node/numbers_cycle.mjs) in one node process.
-
-    One outcome per call: {"ok": true, "result"} or {"ok": false, "error": {"status", "body",
-    "code", ...}}. Fails (never skips) when node or the npm packages are missing.
-    """
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node.js (node, version 20 or later) is not on PATH", pytrace=False)
-    if not (NODE_DIR / "node_modules" / "@vonage" / "server-sdk" / "package.json").exists():
-        pytest.fail("run `npm ci --prefix tests/node` first", pytrace=False)
-    command = {
-        "restHost": server.https_url,
-        "apiKey": account.api_key,
-        "apiSecret": api_secret or account.api_secret,
-        "calls": list(calls),
-    }
-    completed = subprocess.run(
-        [node, str(NODE_DRIVER)],
-        input=json.dumps(command),
-        capture_output=True,
-        text=True,
-        cwd=NODE_DIR,
-        env=dict(os.environ, NODE_EXTRA_CA_CERTS=str(server.ca_file)),
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, (
-        f"the Node driver failed (exit {completed.returncode})\n"
-        f"stdout: {completed.stdout}\nstderr: {completed.stderr}"
-    )
-    results: list[dict[str, Any]] = json.loads(completed.stdout)["results"]
-    assert len(results) == len(calls), results
-    return results
 
 
 def run_server_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -371,7 +205,7 @@ def run_server_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProce
         return subprocess.run(
             command,
             cwd=REPO_ROOT,
-            env=_server_env(),
+            env=server_env(),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -379,3 +213,29 @@ def run_server_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProce
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"still running after {timeout:.0f} s instead of refusing to start: {command}")
+
+
+class Servers:
+    """Starts real server processes and stops every one of them at the end of the test."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._started: list[MockServer] = []
+
+    def start(
+        self,
+        name: str = "server",
+        fixtures: Path | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> MockServer:
+        """A server on free ports of 127.0.0.1, HTTP only; `fixtures=None`: the shipped ones."""
+        workdir = self.workdir / name
+        workdir.mkdir(parents=True, exist_ok=True)
+        server = start_mock_server(workdir, fixtures=fixtures, extra_args=extra_args, https=False)
+        self._started.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._started:
+            stop_mock_server(server)
+        self._started.clear()

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 
-SPEC_PATH = Path(__file__).parent / "spec" / "numbers-1.0.20.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "spec" / "numbers-1.0.20.json"
 
 # Statuses the live API answers that the document does not list (BEHAVIOUR.md): the 400 for a
 # missing or malformed field, the 420 for cancel/update of a number not owned, rate limiting's

@@ -1,78 +1,17 @@
-"""Helpers of the reliability tests: servers that are always stopped, a logged HTTP client of the
-Vonage routes, prices and a full sweep of the numbers for sale, and the figures a run reports."""
+"""Traffic of the reliability tests: a logged HTTP client of the Vonage routes, a full sweep of
+the numbers for sale, and worker threads that record problems instead of raising."""
 
-import json
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import requests
-from e2e.support import REPO_ROOT, MockServer, start_mock_server, stop_mock_server
 
-from mock_server.state.document import build_inventory, parse_fixtures
+from .accounts import Account
 
-DEFAULT_FIXTURES = REPO_ROOT / "fixtures" / "default.json"
 HTTP_TIMEOUT = 15.0
-
-# Figures the tests measure (requests made, crashes survived, RSS), printed at the end of the run
-# by conftest.pytest_terminal_summary so that they can be quoted.
-FIGURES: dict[str, dict[str, Any]] = {}
-
-
-def record_figures(test: str, **figures: Any) -> None:
-    FIGURES.setdefault(test, {}).update(figures)
-    print(f"[reliability] {test}: {json.dumps(figures, default=str)}")
-
-
-@dataclass(frozen=True)
-class Account:
-    api_key: str
-    api_secret: str
-    balance: Decimal
-    parent: str | None = None
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        return (self.api_key, self.api_secret)
-
-
-def shipped_accounts() -> dict[str, Account]:
-    """The accounts of fixtures/default.json, by api_key."""
-    raw = json.loads(DEFAULT_FIXTURES.read_text(encoding="utf-8"))
-    return {
-        a["api_key"]: Account(a["api_key"], a["api_secret"], Decimal(a["balance"]), a.get("parent"))
-        for a in raw["accounts"]
-    }
-
-
-class Servers:
-    """Starts real server processes and stops every one of them at the end of the test."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self._started: list[MockServer] = []
-
-    def start(
-        self,
-        name: str = "server",
-        fixtures: Path | None = None,
-        extra_args: tuple[str, ...] = (),
-    ) -> MockServer:
-        """A server on free ports of 127.0.0.1, HTTP only; `fixtures=None`: the shipped ones."""
-        workdir = self.workdir / name
-        workdir.mkdir(parents=True, exist_ok=True)
-        server = start_mock_server(workdir, fixtures=fixtures, extra_args=extra_args, https=False)
-        self._started.append(server)
-        return server
-
-    def stop_all(self) -> None:
-        for server in self._started:
-            stop_mock_server(server)
-        self._started.clear()
 
 
 @dataclass
@@ -174,33 +113,6 @@ class VonageHttp:
         return call
 
 
-def prices_of(document: Mapping[str, Any], msisdns: list[str]) -> dict[str, Decimal]:
-    """What buying each number charges (initialPrice + cost), for numbers on sale in `document`."""
-    inventory = build_inventory(parse_fixtures(dict(document)))
-    prices: dict[str, Decimal] = {}
-    for msisdn in msisdns:
-        number = inventory.pool.find(msisdn)
-        assert number is not None, f"{msisdn} is not for sale in the document"
-        prices[msisdn] = number.attributes.price
-    return prices
-
-
-def owners_in(document: Mapping[str, Any]) -> dict[str, list[str]]:
-    """msisdn -> the api_keys owning it in a state document (a list, to see duplicates)."""
-    owners: dict[str, list[str]] = {}
-    for entry in document["owned"]:
-        owners.setdefault(entry["msisdn"], []).append(entry["api_key"])
-    return owners
-
-
-def balances_in(document: Mapping[str, Any]) -> dict[str, Decimal]:
-    return {a["api_key"]: Decimal(a["balance"]) for a in document["accounts"]}
-
-
-def countries_in(document: Mapping[str, Any]) -> list[str]:
-    return sorted({entry["country"] for entry in document["available"]})
-
-
 def numbers_for_sale(url: str, account: Account, countries: list[str]) -> list[str]:
     """Every number `GET /number/search` offers, page by page, country by country."""
     found: list[str] = []
@@ -222,18 +134,6 @@ def numbers_for_sale(url: str, account: Account, countries: list[str]) -> list[s
                 found.extend(n["msisdn"] for n in page.get("numbers", []))
                 index += 1
     return found
-
-
-def rss_kib(pid: int) -> int | None:
-    """VmRSS of a process in KiB, None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return None
 
 
 @dataclass

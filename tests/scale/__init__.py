@@ -1,0 +1,1 @@
+"""Scale tests: the domain over large ranges and many owned numbers, checked by brute force."""
