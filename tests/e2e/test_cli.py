@@ -35,6 +35,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )  # fmt: skip
 
 
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `vonage-numbers-mock` console script, as a user runs it."""
+    return subprocess.run([str(SCRIPT), *args], cwd=REPO_ROOT, env=server_env(),
+                          capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -140,7 +146,7 @@ def test_a_state_file_in_a_missing_directory_is_refused_and_nothing_created(
     tmp_path: Path,
 ) -> None:
     missing = tmp_path / "no" / "such"
-    result = run_cli("--state-file", str(missing / "state.json"), "--no-https")
+    result = run_script("--state-file", str(missing / "state.json"), "--no-https")
     assert result.returncode == 2
     assert result.stderr == (
         "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
@@ -150,7 +156,7 @@ def test_a_state_file_in_a_missing_directory_is_refused_and_nothing_created(
 
 
 def test_a_state_file_that_is_a_directory_is_refused(tmp_path: Path) -> None:
-    result = run_cli("--state-file", str(tmp_path), "--no-https")
+    result = run_script("--state-file", str(tmp_path), "--no-https")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "

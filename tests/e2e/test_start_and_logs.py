@@ -29,6 +29,7 @@ from mock_server.testing.client import MockClient
 
 pytestmark = pytest.mark.e2e
 
+SCRIPT = Path(sys.executable).parent / "vonage-numbers-mock"  # the console script
 PREFIX = "INFO:     "
 READY = f"vonage-numbers-mock {__version__} ready"
 UVICORN_REPEATS = ("Started server process", "Finished server process", "Application startup")
@@ -83,7 +84,7 @@ def test_the_start_block_says_where_it_is_once_and_the_stop_once(tmp_path: Path)
 def test_the_start_block_reports_the_ports_the_system_picked(tmp_path: Path) -> None:
     stderr_path = tmp_path / "stderr.log"
     command = [
-        sys.executable, "-m", "mock_server", "--port", "0", "--https-port", "0",
+        str(SCRIPT), "--port", "0", "--https-port", "0",
         "--tls-dir", str(tmp_path / "tls"), "--state-file", str(tmp_path / "state.json"),
     ]  # fmt: skip
     with stderr_path.open("wb") as stderr:
