@@ -53,9 +53,7 @@ def parse(argv: Sequence[str]) -> dict[str, Any]:
 def parser() -> argparse.ArgumentParser:
     command = _Parser(prog=APP_NAME, add_help=False, allow_abbrev=False)
     command.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS)
-    command.add_argument(
-        "--version", action="version", version=f"{APP_NAME} {__version__}"
-    )  # fmt: skip
+    command.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     for name, field in Settings.model_fields.items():
         _add(command, name, field)
     return command
