@@ -19,7 +19,6 @@ ABOUT = (
     "variable. Without options the mock serves the shipped fixtures on http://127.0.0.1:8080 "
     "and https://127.0.0.1:8443."
 )
-COMPARE = "compare the mock's answers with the real API's"
 _FLAG_COLUMN = 30
 _METAVARS: dict[type, str] = {int: "N", float: "NUMBER", str: "TEXT"}
 
@@ -63,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
 def help_text(width: int | None = None) -> str:
     """The --help page: each flag, its value, its meaning, its variable and its default."""
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, 60), 100)
-    lines = [f"usage: {APP_NAME} [options]", f"       {APP_NAME} compare --help  ({COMPARE})"]
+    lines = [f"usage: {APP_NAME} [options]", f"       {APP_NAME} compare [options]  (see compare --help)"]
     lines += ["", SUMMARY, "", *textwrap.wrap(ABOUT, width), ""]
     lines.append("options:")
     lines += _entry("-h, --help", "Show this help and exit.", width)
