@@ -19,6 +19,7 @@ ABOUT = (
     "variable. Without options the mock serves the shipped fixtures on http://127.0.0.1:8080 "
     "and https://127.0.0.1:8443."
 )
+COMPARE_USAGE = "compare [options]  (see compare --help)"
 _FLAG_COLUMN = 30
 _METAVARS: dict[type, str] = {int: "N", float: "NUMBER", str: "TEXT"}
 
@@ -62,8 +63,8 @@ def parser() -> argparse.ArgumentParser:
 def help_text(width: int | None = None) -> str:
     """The --help page: each flag, its value, its meaning, its variable and its default."""
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, 60), 100)
-    lines = [f"usage: {APP_NAME} [options]", f"       {APP_NAME} compare [options]  (see compare --help)"]
-    lines += ["", SUMMARY, "", *textwrap.wrap(ABOUT, width), ""]
+    lines = [f"usage: {APP_NAME} [options]", f"       {APP_NAME} {COMPARE_USAGE}", ""]
+    lines += [SUMMARY, "", *textwrap.wrap(ABOUT, width), ""]
     lines.append("options:")
     lines += _entry("-h, --help", "Show this help and exit.", width)
     lines += _entry("--version", "Show the version and exit.", width)
