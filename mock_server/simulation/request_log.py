@@ -32,7 +32,9 @@ def request_line(entry: JournalEntry) -> str:
     shown = " ".join(f"{name}={_value(value)}" for name, value in fields.items())
     # JSON escapes what the client sent (newlines, quotes, control characters) in one level.
     params_text = json.dumps(params, separators=(",", ":"))
-    return f"{entry.method} {entry.path} {shown} params={_cut(params_text, MAX_PARAMS_CHARS)}"
+    # The path is the client's when no route matched (journaled as `unmatched`): escaped too.
+    where = f"{_value(entry.method)} {_value(entry.path)}"
+    return f"{where} {shown} params={_cut(params_text, MAX_PARAMS_CHARS)}"
 
 
 def log_request(entry: JournalEntry) -> None:

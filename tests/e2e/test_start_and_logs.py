@@ -188,6 +188,22 @@ def test_wrong_credentials_are_logged_with_the_key_they_carried(
     assert "WrongSecret00000" not in logging_server.stderr()
 
 
+def test_a_call_to_no_route_is_logged_as_unmatched(
+    logging_server: MockServer, e2e_data: E2EData
+) -> None:
+    start = len(logging_server.stderr())
+    answer = requests.get(f"{logging_server.http_url}/number/serch", timeout=5,
+                          params={"country": "GB", "api_key": e2e_data.primary.api_key,
+                                  "api_secret": e2e_data.primary.api_secret})  # fmt: skip
+    assert answer.status_code == 404
+    (line,) = request_lines(logging_server, start)
+    assert (line["method"], line["path"], line["operation"], line["status"]) == (
+        "GET", "/number/serch", "unmatched", "404",
+    )  # fmt: skip
+    assert line["api_key"] == e2e_data.primary.api_key
+    assert e2e_data.primary.api_secret not in logging_server.stderr()
+
+
 def test_off_by_default(mock_server: MockServer, mock: MockClient, e2e_data: E2EData) -> None:
     answer = requests.get(f"{mock_server.http_url}/account/numbers", timeout=5,
                           auth=(e2e_data.primary.api_key, e2e_data.primary.api_secret))  # fmt: skip

@@ -41,10 +41,17 @@ def test_a_line_names_every_field_in_order() -> None:
             {"api_key": "a b\nINFO: forged"}, r' api_key="a b\nINFO: forged" ', id="newline-escaped"
         ),
         pytest.param({"params": {}}, " params={}", id="no-params"),
+        pytest.param(
+            {"path": "/x\nINFO: forged", "operation": "unmatched"},
+            'POST "/x\\nINFO: forged" operation=unmatched',
+            id="unmatched-path-escaped",
+        ),
     ],
 )
 def test_values(changes: dict[str, object], shown: str) -> None:
-    assert shown in request_line(entry(**changes)) + " "
+    line = request_line(entry(**changes))
+    assert shown in line + " "
+    assert "\n" not in line
 
 
 def test_the_secret_is_masked_as_the_journal_masks_it() -> None:
