@@ -45,6 +45,8 @@ class Runtime:
         # the same one-line message as a broken fixtures file.
         self._saved = self.state_file.load() if self.state_file else None
         self._inventory: Inventory | None = None
+        # Where the state came from at start (the start block names it): fixtures or state file.
+        self.loaded_from = settings.fixtures
 
     @property
     def ready(self) -> bool:
@@ -59,6 +61,8 @@ class Runtime:
     def start(self) -> None:
         """The state at start: the state file when there is one, else the fixtures."""
         saved, self._saved = self._saved, None
+        if saved is not None and self.state_file is not None:
+            self.loaded_from = self.state_file.path
         self._install(saved or self.fixtures, write=saved is None)
 
     def reset(self, keep_faults: bool = False, keep_journal: bool = False) -> None:

@@ -4,8 +4,11 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 import platformdirs
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mock_server.domain import messages
 
 APP_NAME = "vonage-numbers-mock"
 ENV_PREFIX = "NUMBERS_MOCK_"
@@ -30,6 +33,12 @@ def default_tls_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "tls"
 
 
+def _shown(metavar: str | None = None, default: str | None = None) -> JsonDict:
+    """How --help shows a field: the word for its value, and its default in words."""
+    shown: JsonDict = {"metavar": metavar, "default_text": default}
+    return {key: value for key, value in shown.items() if value is not None}
+
+
 class Settings(BaseSettings):
     """Everything the server can be told, with the defaults a first-time user expects."""
 
@@ -41,26 +50,45 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 for all).")
-    port: int = Field(8080, ge=0, le=65535, description="HTTP port; 0 lets the system pick one.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Interface to listen on (0.0.0.0 for all).",
+        json_schema_extra=_shown("ADDRESS"),
+    )
+    port: int = Field(
+        8080, ge=0, le=65535, description="HTTP port; 0 lets the system pick one.",
+        json_schema_extra=_shown("PORT"),
+    )  # fmt: skip
     https: bool = Field(True, description="Serve HTTPS too (--no-https: plain HTTP only).")
     https_port: int = Field(
-        8443, ge=0, le=65535, description="HTTPS port; 0 lets the system pick one."
-    )
+        8443, ge=0, le=65535, description="HTTPS port; 0 lets the system pick one.",
+        json_schema_extra=_shown("PORT"),
+    )  # fmt: skip
     fixtures: Path = Field(
-        default_factory=default_fixtures_path, description="Fixtures file (JSON) to load at start."
+        default_factory=default_fixtures_path,
+        description="Fixtures file (JSON) to load at start: the accounts and numbers.",
+        json_schema_extra=_shown("FILE"),
     )
     tls_dir: Path = Field(
         default_factory=default_tls_dir,
         description="Where the generated CA and server certificate are kept across restarts.",
+        json_schema_extra=_shown("DIR"),
     )
     tls_cert: Path | None = Field(
-        None, description="A certificate chain (PEM) to serve instead of the generated one."
+        None,
+        description="A certificate chain (PEM) to serve instead of the generated one.",
+        json_schema_extra=_shown("FILE", "none"),
     )
-    tls_key: Path | None = Field(None, description="The private key (PEM) of --tls-cert.")
+    tls_key: Path | None = Field(
+        None,
+        description="The private key (PEM) of --tls-cert.",
+        json_schema_extra=_shown("FILE", "none"),
+    )
     tls_names: list[str] = Field(
         default_factory=list,
-        description="Extra DNS names or IP addresses for the generated server certificate.",
+        description="Extra DNS names or IP addresses for the generated server certificate, "
+        "separated by commas (the variable takes a JSON list).",
+        json_schema_extra=_shown("NAMES", "none"),
     )
     method_failed_status: MethodFailedStatus = Field(
         420, description="HTTP status that carries a 420 'method failed' body."
@@ -74,34 +102,49 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         "info", description="Server log level."
     )
+    log_requests: bool = Field(
+        False,
+        description="Log one line per call of the Vonage API: method, path, operation, "
+        "api_key, status, fault applied, duration and parameters (secrets masked), "
+        "whatever the log level.",
+    )
     state_file: Path | None = Field(
         None,
         description="Keep the state in this file: loaded at start when it exists, and written "
-        "(atomically) before every successful change is acknowledged.",
+        "(atomically) before every successful change is acknowledged. Its directory must exist.",
+        json_schema_extra=_shown("FILE", "none"),
     )
     faults: Path | None = Field(
-        None, description="A JSON file with a list of fault rules to install at start."
+        None,
+        description="A JSON file with a list of fault rules to install at start.",
+        json_schema_extra=_shown("FILE", "none"),
     )
     seed: int | None = Field(
-        None, description="Seed of the random draws of fault rules (probability, latency)."
+        None,
+        description="Seed of the random draws of fault rules (probability, latency).",
+        json_schema_extra=_shown("N", "random"),
     )
     journal_size: int = Field(
-        1000, ge=1, le=1_000_000, description="How many requests the journal keeps."
-    )
+        1000, ge=1, le=1_000_000, description="How many requests the journal keeps.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
     admin_token: str | None = Field(
         None,
         description="When set, /_mock/ routes (but health and the CA) need "
         "'Authorization: Bearer <token>'.",
+        json_schema_extra=_shown("TOKEN", "none"),
     )
     rate_limit: Literal["off", "vonage"] = Field(
         "off", description="'vonage' answers 429 over the per-account limits below."
     )
     rate_limit_per_second: float = Field(
-        3.0, gt=0, description="Requests per second per account (with --rate-limit vonage)."
-    )
+        3.0, gt=0, description="Requests per second per account (with --rate-limit vonage).",
+        json_schema_extra=_shown("RATE"),
+    )  # fmt: skip
     rate_limit_list_per_second: float = Field(
-        1.0, gt=0, description="GET /account/numbers per second per account (same)."
-    )
+        1.0, gt=0, description="GET /account/numbers per second per account (same).",
+        json_schema_extra=_shown("RATE"),
+    )  # fmt: skip
     verify_webhooks: bool = Field(
         False,
         description="Check moHttpUrl on update as Vonage does: a GET that must answer 200.",
@@ -110,8 +153,22 @@ class Settings(BaseSettings):
         "POST", description="How simulated inbound SMS are delivered to moHttpUrl."
     )
     webhook_timeout: float = Field(
-        5.0, gt=0, le=60, description="Seconds before a webhook probe or delivery gives up."
-    )
+        5.0, gt=0, le=60, description="Seconds before a webhook probe or delivery gives up.",
+        json_schema_extra=_shown("SECONDS"),
+    )  # fmt: skip
+
+    @field_validator("state_file")
+    @classmethod
+    def _state_file_place(cls, path: Path | None) -> Path | None:
+        # Refuse rather than create directories: a typo in the path would otherwise start a
+        # fresh state somewhere nobody looks, and the next start would not find it.
+        if path is None:
+            return path
+        if path.is_dir():
+            raise ValueError(messages.STATE_FILE_IS_DIRECTORY)
+        if not path.parent.is_dir():
+            raise ValueError(messages.STATE_FILE_NO_DIRECTORY.format(directory=path.parent))
+        return path
 
     @model_validator(mode="after")
     def _certificate_pair(self) -> Self:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
+from mock_server import __version__
 from mock_server.domain.errors import AdminTokenRequired, NotFound
 from mock_server.domain.operations import JournalOperation
 from mock_server.domain.pool import Block
@@ -48,6 +49,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
     inventory = runtime.inventory
     return {
         "status": "ok",
+        "version": __version__,
         "accounts": len(inventory.accounts),
         "available": inventory.pool.available,
         "owned": inventory.owned_count,
@@ -57,7 +59,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
 @public.get("/health", summary="Ready once the fixtures are loaded; no credentials needed.")
 async def health(runtime: RuntimeDep) -> Response:
     if not runtime.ready:
-        return JSONResponse({"status": "starting"}, status_code=503)
+        return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
     return JSONResponse(_summary(runtime))
 
 

@@ -82,3 +82,9 @@ VERIFY_EXPECTED = "expected {expected} of {what}, found {found}"
 VERIFY_CLOSEST = "closest calls (same operation, other parameters):"
 VERIFY_MATCHING = "matching calls:"
 VERIFY_NONE_CLOSE = "no call of that operation was recorded"
+
+# Settings refused at start (the command line prints them after the flag and variable names).
+STATE_FILE_NO_DIRECTORY = "its directory {directory} does not exist; create it first"
+STATE_FILE_IS_DIRECTORY = "is a directory; give the path of a file in it"
+# After a command line argparse cannot read.
+SEE_HELP = "see vonage-numbers-mock --help"

@@ -53,7 +53,9 @@ def create_app(
     app.include_router(create_router(edge))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, create_control_app(runtime))
-    _install_error_handlers(app, edge, UnmatchedRecorder(runtime.journal, ROUTES))
+    _install_error_handlers(
+        app, edge, UnmatchedRecorder(runtime.journal, ROUTES, runtime.settings.log_requests)
+    )
     return app
 
 

@@ -5,11 +5,12 @@ import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
-from pydantic_settings import CliApp
 
+from mock_server.domain import messages
 from mock_server.domain.errors import MockError
+from mock_server.serving import flags
 from mock_server.serving.server import serve
-from mock_server.settings import ENV_PREFIX, Settings
+from mock_server.settings import APP_NAME, Settings
 from mock_server.state.document import load_fault_file, load_fixture_file
 
 EXIT_BAD_CONFIG = 2
@@ -25,10 +26,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return compare(args[1:])
     try:
-        settings = CliApp.run(Settings, cli_args=args)
+        settings = Settings(**flags.parse(args))
         fixtures = load_fixture_file(settings.fixtures)
         rules = load_fault_file(settings.faults) if settings.faults else []
         asyncio.run(serve(settings, fixtures, rules))
+    except flags.Exit as done:
+        return done.status
+    except flags.UsageError as error:
+        _complain(f"{error}; {messages.SEE_HELP}")
+        return EXIT_BAD_CONFIG
     except ValidationError as error:
         for problem in error.errors():
             _complain(_setting_problem(problem["loc"], problem["msg"]))
@@ -42,12 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
     if not location:
-        return f"invalid settings: {message.removeprefix('Value error, ')}"
+        return f"invalid settings: {message}"
     name = str(location[0])
-    flag = "--" + name.replace("_", "-")
-    return f"invalid setting {flag} ({ENV_PREFIX}{name.upper()}): {message}"
+    return f"invalid setting {flags.flag(name)} ({flags.variable(name)}): {message}"
 
 
 def _complain(message: str) -> None:
-    print(f"vonage-numbers-mock: {message}", file=sys.stderr)
+    print(f"{APP_NAME}: {message}", file=sys.stderr)

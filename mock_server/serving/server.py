@@ -1,12 +1,11 @@
 """Serving the app: one HTTP and one HTTPS listener on the same app, in one event loop.
 
 `serve` runs them in the foreground until SIGINT/SIGTERM (the CLI); `BackgroundServer` runs them
-in a thread on ports the OS picks (the pytest plugin).
+in a thread on ports the OS picks (running_mock and the pytest plugin).
 """
 
 import asyncio
 import contextlib
-import logging
 import signal
 import socket
 import threading
@@ -21,12 +20,11 @@ from mock_server.domain.errors import MockError
 from mock_server.runtime import Runtime
 from mock_server.serving import tls
 from mock_server.serving.app import create_app
+from mock_server.serving.banner import Listening, start_lines
+from mock_server.serving.logs import STOPPED, STOPPING, log_config, logger
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile
-
-# uvicorn configures its own loggers only: speak through its error logger so messages show.
-logger = logging.getLogger("uvicorn.error")
 
 SHUTDOWN_GRACE_SECONDS = 1
 MAX_REQUEST_HEAD_BYTES = 4 * 1024 * 1024
@@ -138,20 +136,35 @@ class MockServer:
     async def serve(self) -> None:
         """Run until `stop()`; the HTTPS listener starts once the state is built."""
         first = asyncio.create_task(self.http.serve_bound())
-        while not self.http.started and not first.done():
-            await asyncio.sleep(0.01)
-
-        host = self.settings.host
-        logger.info("Serving HTTP on %s", _url("http", host, self.http.port))
-        if self.https is not None and self.tls is not None:
-            logger.info("Serving HTTPS on %s", _url("https", host, self.https.port))
-            logger.info("TLS certificate %s; clients trust the CA %s", self.tls.cert_chain,
-                        self.tls.ca_cert)  # fmt: skip
-        await asyncio.gather(first, *(listener.serve_bound() for listener in self.listeners[1:]))
+        await _until_started([self.http], [first])
+        tasks = [first, *(asyncio.create_task(it.serve_bound()) for it in self.listeners[1:])]
+        await _until_started(self.listeners, tasks)
+        if self.started:
+            for line in start_lines(self.listening()):
+                logger.info("%s", line)
+        await asyncio.gather(*tasks)
+        logger.info(STOPPED)
 
     def stop(self) -> None:
+        if not any(listener.should_exit for listener in self.listeners):
+            logger.info(STOPPING)
         for listener in self.listeners:
             listener.should_exit = True
+
+    def listening(self) -> Listening:
+        """Where it listens and what clients need, as the start block reports it."""
+        primary = next((a for a in self.runtime.inventory.accounts if a.parent is None), None)
+        return Listening(
+            host=self.settings.host,
+            http_port=self.http_port,
+            https_port=self.https_port,
+            ca_cert=self.tls.ca_cert if self.tls else None,
+            certificate=self.tls.cert_chain if self.tls else None,
+            accounts_from=self.runtime.loaded_from,
+            primary_api_key=primary.api_key if primary else None,
+            state_file=self.settings.state_file,
+            admin_token=self.settings.admin_token is not None,
+        )
 
 
 async def serve(
@@ -204,8 +217,12 @@ class BackgroundServer:
             self._failure = error
 
 
-def _url(scheme: str, host: str, port: int) -> str:
-    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+async def _until_started(
+    listeners: Sequence[_Listener], tasks: Sequence[asyncio.Task[None]]
+) -> None:
+    """Wait until the listeners answer, or one of them has failed."""
+    while not all(it.started for it in listeners) and not any(t.done() for t in tasks):
+        await asyncio.sleep(0.01)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -235,6 +252,7 @@ def _config(
         host=settings.host,
         port=port,
         lifespan=lifespan,
+        log_config=log_config(settings),
         log_level=settings.log_level,
         access_log=False,
         # A TLS close waits up to 30 s for the client's close_notify: bound the wait for

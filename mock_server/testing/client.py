@@ -61,6 +61,7 @@ class JournalEntry(TypedDict):
 
 class Health(TypedDict):
     status: str
+    version: str
     accounts: int
     available: int
     owned: int

@@ -3,35 +3,31 @@
 
 Options: `--numbers-mock-fixtures PATH` (or the ini key `numbers_mock_fixtures`) and the ini key
 `numbers_mock_settings`, one `name = value` per line, for any other setting (`seed = 7`).
+
+Loading the plugin imports pytest only: the server, FastAPI and the SDK are imported when a test
+first asks for a fixture, so a test run that never does pays nothing for it.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mock_server.serving.server import BackgroundServer
-from mock_server.settings import Settings
-from mock_server.state.document import load_fixture_file
-from mock_server.testing.client import MockClient
-
-HOST = "127.0.0.1"
+if TYPE_CHECKING:
+    from mock_server.settings import Settings
+    from mock_server.testing.running import NumbersMock
 
 
-@dataclass(frozen=True)
-class NumbersMock:
-    """A running mock: where it answers, the CA to trust, credentials, and its control API."""
+def __getattr__(name: str) -> Any:
+    # `from mock_server.testing.pytest_plugin import NumbersMock` (for type hints) still works.
+    if name == "NumbersMock":
+        from mock_server.testing.running import NumbersMock
 
-    url: str
-    https_url: str
-    https_host: str
-    ca_file: Path
-    api_key: str
-    api_secret: str
-    control: MockClient
-    server: BackgroundServer
+        return NumbersMock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _settings(config: pytest.Config, tls_dir: Path) -> Settings:
+    from mock_server.settings import Settings
+
     values: dict[str, Any] = {}
     for line in config.getini("numbers_mock_settings"):
         name, separator, value = line.partition("=")
@@ -60,10 +58,8 @@ def _settings(config: pytest.Config, tls_dir: Path) -> Settings:
     fixtures = config.getoption("numbers_mock_fixtures") or config.getini("numbers_mock_fixtures")
     if fixtures:
         values["fixtures"] = Path(config.rootpath, fixtures)
-    # Tests own the listeners: loopback, ports the system picks as it binds them (no race with
-    # other processes), certificates in the session's tmp.
-    values |= {"host": HOST, "port": 0, "https": True, "https_port": 0, "tls_dir": tls_dir}
-    values.setdefault("log_level", "warning")
+    # The certificates in the session's tmp (running_mock picks the listeners).
+    values.setdefault("tls_dir", tls_dir)
     return Settings(**values)
 
 
@@ -72,25 +68,11 @@ def numbers_mock_session(
     pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[NumbersMock]:
     """The server, started once per test session on free ports and stopped at its end."""
+    from mock_server.testing.running import running_mock
+
     settings = _settings(pytestconfig, tmp_path_factory.mktemp("numbers-mock") / "tls")
-    fixtures = load_fixture_file(settings.fixtures)
-    primary = next(account for account in fixtures.accounts if account.parent is None)
-    server = BackgroundServer(settings, fixtures).start()
-    https_host = f"{HOST}:{server.https_port}"
-    token = settings.admin_token
-    try:
-        yield NumbersMock(
-            url=f"http://{HOST}:{server.http_port}",
-            https_url=f"https://{https_host}",
-            https_host=https_host,
-            ca_file=settings.tls_dir / "ca.pem",
-            api_key=primary.api_key,
-            api_secret=primary.api_secret,
-            control=MockClient(f"http://{HOST}:{server.http_port}", admin_token=token),
-            server=server,
-        )
-    finally:
-        server.stop()
+    with running_mock(settings) as mock:
+        yield mock
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from mock_server.simulation import webhooks
 from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
 from mock_server.simulation.faults import Fault, FaultContext
 from mock_server.simulation.journal import JournalEntry, redact, response_excerpt
+from mock_server.simulation.request_log import log_request
 from mock_server.vonage import credentials as auth
 from mock_server.vonage import queries
 from mock_server.vonage.rendering import (
@@ -148,7 +149,7 @@ def _authenticate(call: Call) -> Account:
 
 def _record(call: Call, started: float, response: Response | None) -> None:
     body = bytes(response.body) if response is not None else None
-    call.runtime.journal.record(
+    entry = call.runtime.journal.record(
         JournalEntry(
             time=datetime.now(UTC),
             method=call.request.method,
@@ -162,6 +163,8 @@ def _record(call: Call, started: float, response: Response | None) -> None:
             fault=call.fault,
         )
     )
+    if call.runtime.settings.log_requests:
+        log_request(entry)
 
 
 async def _gate(call: Call, caller: Account) -> None:

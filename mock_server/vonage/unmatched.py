@@ -15,6 +15,7 @@ from mock_server.domain import messages
 from mock_server.domain.errors import VonageError
 from mock_server.domain.operations import JournalEvent
 from mock_server.simulation.journal import Journal, JournalEntry, redact, response_excerpt
+from mock_server.simulation.request_log import log_request
 from mock_server.vonage import credentials as auth
 from mock_server.vonage.request import request_params
 
@@ -45,8 +46,11 @@ def is_vonage_path(path: str) -> bool:
 class UnmatchedRecorder:
     """Journals unmatched requests and warns once per path (of the WARNED_PATHS latest)."""
 
-    def __init__(self, journal: Journal, routes: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, journal: Journal, routes: Sequence[tuple[str, str]], log_requests: bool = False
+    ) -> None:
         self.journal, self.routes = journal, routes
+        self.log_requests = log_requests  # --log-requests: a line for these calls too
         self._warned: OrderedDict[str, None] = OrderedDict()
 
     async def record(self, request: Request, response: Response, started: float) -> None:
@@ -55,7 +59,7 @@ class UnmatchedRecorder:
         hint = messages.UNMATCHED_HINT.format(route=route) if route else None
         params = await _params(request)
         given = auth.credentials(request.headers.get("authorization"), params)
-        self.journal.record(
+        entry = self.journal.record(
             JournalEntry(
                 time=datetime.now(UTC),
                 method=method,
@@ -69,6 +73,8 @@ class UnmatchedRecorder:
                 hint=hint,
             )
         )
+        if self.log_requests:
+            log_request(entry)
         self._warn(method, path, hint)
 
     def _warn(self, method: str, path: str, hint: str | None) -> None:

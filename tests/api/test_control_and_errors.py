@@ -7,16 +7,20 @@ from fastapi.testclient import TestClient
 from support.accounts import MASTER
 from support.vendor_spec import validate
 
+from mock_server import __version__
 from mock_server.domain import messages
 
 
 def test_health_summarises_the_loaded_state_without_credentials(client: TestClient) -> None:
     response = client.get("/_mock/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "accounts": 4, "available": 27, "owned": 5}
+    assert response.json() == {
+        "status": "ok", "version": __version__, "accounts": 4, "available": 27, "owned": 5,
+    }  # fmt: skip
     client.post("/number/buy", data={"country": "US", "msisdn": "12015550100"}, auth=MASTER)
     assert client.get("/_mock/health").json() | {} == {
         "status": "ok",
+        "version": __version__,
         "accounts": 4,
         "available": 26,
         "owned": 6,

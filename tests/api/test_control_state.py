@@ -8,12 +8,15 @@ import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER, STRANGER, SUB
 
+from mock_server import __version__
 from mock_server.domain import messages
 from mock_server.state.document import parse_fixtures
 from mock_server.vonage.rendering import PROBLEM_JSON
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
-START_SUMMARY = {"status": "ok", "accounts": 4, "available": 27, "owned": 5}
+START_SUMMARY = {
+    "status": "ok", "version": __version__, "accounts": 4, "available": 27, "owned": 5,
+}  # fmt: skip
 START_BALANCES = {
     "master01": "100.00",
     "sub00001": "10.00",
@@ -207,7 +210,9 @@ def test_export_reset_put_export_round_trips_exactly(client: TestClient) -> None
     put = client.put("/_mock/state", json=exported)
 
     assert put.status_code == 200
-    assert put.json() == {"status": "ok", "accounts": 5, "available": 35, "owned": 7}
+    assert put.json() == {
+        "status": "ok", "version": __version__, "accounts": 5, "available": 35, "owned": 7,
+    }  # fmt: skip
     assert state(client) == exported
 
 

@@ -23,6 +23,7 @@ from vonage_numbers import (
     UpdateNumberParams,
 )
 
+from mock_server import __version__
 from mock_server.testing.client import MockClient
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +80,8 @@ def test_page_loads_without_errors_and_shows_the_inventory(
     expect(page.locator("#health")).to_contain_text(
         f"{thousands(health(server)['available'])} numbers for sale"
     )
+    # And the version of the mock that answers.
+    expect(page.locator("h1")).to_have_text(f"vonage-numbers-mock v{__version__}")
     # The first search lists GB numbers, a page of 25, with the exact count.
     expect(page.locator("#search-status")).to_have_text(
         f"{thousands(gb_count)} GB numbers match · page 1 of {-(-gb_count // 25)}"

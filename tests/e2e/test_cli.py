@@ -20,6 +20,7 @@ from support.servers import (
     stop_process,
 )
 
+from mock_server import __version__
 from mock_server.domain import messages
 from mock_server.settings import Settings
 
@@ -34,6 +35,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )  # fmt: skip
 
 
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `vonage-numbers-mock` console script, as a user runs it."""
+    return subprocess.run([str(SCRIPT), *args], cwd=REPO_ROOT, env=server_env(),
+                          capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -43,9 +50,40 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 )
 def test_help_lists_every_setting(command: list[str]) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
-    for name in Settings.model_fields:
+    words = " ".join(result.stdout.split())
+    for name, field in Settings.model_fields.items():
         assert f"--{name.replace('_', '-')}" in result.stdout
+        assert f"NUMBERS_MOCK_{name.upper()}; default: " in words
+        assert " ".join(str(field.description).split()) in words
     assert "usage: vonage-numbers-mock" in result.stdout
+    for internal in ("{Path,null}", "list[str]", "default factory"):
+        assert internal not in result.stdout
+    assert result.stderr == ""
+
+
+def test_version() -> None:
+    result = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True,
+                            timeout=30, check=False)  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, f"vonage-numbers-mock {__version__}\n", "",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        pytest.param(["--bogus"], "unrecognized arguments: --bogus", id="unknown-flag"),
+        pytest.param(["--port"], "argument --port: expected one argument", id="missing-value"),
+    ],
+)
+def test_a_command_line_it_cannot_read_is_one_line_and_a_pointer_to_help(
+    args: list[str], problem: str
+) -> None:
+    result = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=30,
+                            check=False)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == f"vonage-numbers-mock: {problem}; {messages.SEE_HELP}\n"
+    assert result.stdout == ""
 
 
 def test_a_broken_fixture_file_stops_the_start_naming_file_entry_and_field(
@@ -86,6 +124,13 @@ def test_a_broken_fixture_file_stops_the_start_naming_file_entry_and_field(
             "/nowhere/fixtures.json: file: No such file",
             id="missing-fixtures",
         ),
+        pytest.param(
+            [],
+            {"NUMBERS_MOCK_STATE_FILE": "/nowhere/state.json"},
+            "invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
+            + messages.STATE_FILE_NO_DIRECTORY.format(directory="/nowhere"),
+            id="state-file-directory-by-variable",
+        ),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_clear_line(
@@ -95,6 +140,28 @@ def test_bad_settings_stop_the_start_with_one_clear_line(
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_state_file_in_a_missing_directory_is_refused_and_nothing_created(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "no" / "such"
+    result = run_script("--state-file", str(missing / "state.json"), "--no-https")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
+        f"{messages.STATE_FILE_NO_DIRECTORY.format(directory=missing)}\n"
+    )
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_state_file_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    result = run_script("--state-file", str(tmp_path), "--no-https")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "vonage-numbers-mock: invalid setting --state-file (NUMBERS_MOCK_STATE_FILE): "
+        + messages.STATE_FILE_IS_DIRECTORY
+    ]
 
 
 def test_the_shipped_fixtures_and_default_credentials(tmp_path: Path) -> None:
@@ -169,7 +236,8 @@ def test_a_taken_port_stops_the_start_with_one_clear_line(flag: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-SERVING = re.compile(r"Serving (HTTPS?) on https?://127\.0\.0\.1:(\d+)")
+# The start block's lines: "HTTP       http://127.0.0.1:41234" (and "HTTPS ...").
+SERVING = re.compile(r"^INFO: +(HTTPS?) +https?://127\.0\.0\.1:(\d+)$", re.MULTILINE)
 
 
 def _served_ports(process: subprocess.Popen[bytes], log: Path, expected: int) -> dict[str, int]:

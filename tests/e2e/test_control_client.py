@@ -16,6 +16,7 @@ from support.servers import MockServer
 from vonage_http_client import HttpRequestError, ServerError
 from vonage_numbers import NumberParams, NumbersStatus, SearchAvailableNumbersFilter
 
+from mock_server import __version__
 from mock_server.testing.client import MockApiError, MockClient
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,7 @@ def test_health_and_reset(mock_server: MockServer, mock: MockClient, e2e_data: E
     start = mock.health()
     assert start == {
         "status": "ok",
+        "version": __version__,
         "accounts": len(e2e_data.raw["accounts"]),
         "available": len(e2e_data.gb_available) + len(e2e_data.us_available),
         "owned": len(e2e_data.raw["owned"]),

@@ -33,6 +33,8 @@ from vonage_numbers import (
     UpdateNumberParams,
 )
 
+from mock_server import __version__
+
 pytestmark = pytest.mark.e2e
 
 APP_ID = "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"
@@ -85,6 +87,7 @@ def test_state_export_reset_import_round_trip(
     changed = mock.health()
     assert changed == {
         "status": "ok",
+        "version": __version__,
         "accounts": start["accounts"] + 1,
         "available": start["available"] + 1 - 3,
         "owned": start["owned"] + 3,

@@ -14,6 +14,8 @@ import requests
 from support.data import E2EData
 from support.servers import MockServer, health, start_mock_server, stop_mock_server
 
+from mock_server import __version__
+
 pytestmark = pytest.mark.e2e
 
 CERTIFICATE_NAMES = ("localhost", "127.0.0.1", "rest.nexmo.com", "api.nexmo.com")
@@ -22,6 +24,7 @@ CERTIFICATE_NAMES = ("localhost", "127.0.0.1", "rest.nexmo.com", "api.nexmo.com"
 def test_health_counts_the_loaded_fixtures(mock_server: MockServer, e2e_data: E2EData) -> None:
     assert health(mock_server) == {
         "status": "ok",
+        "version": __version__,
         "accounts": len(e2e_data.raw["accounts"]),
         "available": len(e2e_data.gb_available) + len(e2e_data.us_available),
         "owned": len(e2e_data.raw["owned"]),

@@ -212,7 +212,7 @@ def test_no_secret_in_the_debug_log_nor_in_the_journal(tmp_path: Path) -> None:
         tmp_path,
         fixtures=SMALL,
         https=False,
-        extra_args=["--log-level", "debug", "--admin-token", ADMIN_TOKEN],
+        extra_args=["--log-level", "debug", "--log-requests", "--admin-token", ADMIN_TOKEN],
     )
     try:
         _exercise(server.http_url)
@@ -235,8 +235,10 @@ def test_no_secret_in_the_debug_log_nor_in_the_journal(tmp_path: Path) -> None:
     assert {e["params"]["api_secret"] for e in entries if "api_secret" in e["params"]} == {"***"}
     logs = server.stdout() + server.stderr()
     # uvicorn writes nothing at DEBUG for plain HTTP calls (its per-connection lines are at its
-    # TRACE level); INFO lines show that --log-level debug replaced the helper's warning level.
-    assert "INFO:     Application startup complete" in logs, logs
+    # TRACE level); the start block shows that --log-level debug replaced the helper's warning
+    # level, and the request log (--log-requests) has a line per call.
+    assert f"INFO:     vonage-numbers-mock {mock_server.__version__} ready" in logs, logs
+    assert logs.count(" operation=") >= len(entries), logs
     for where, text in (("journal", journal.text), ("log", logs)):
         leaked = [name for name, value in _secrets().items() if value in text]
         assert not leaked, f"{where} shows: {leaked}"

@@ -27,6 +27,7 @@ OTHER_HTTP_FREE_MODULES = (
     "mock_server.simulation.fault_header",
     "mock_server.simulation.rate_limits",
     "mock_server.simulation.journal",
+    "mock_server.simulation.request_log",
     "mock_server.vonage.queries",
     "mock_server.vonage.credentials",
     "mock_server.compare.structure",

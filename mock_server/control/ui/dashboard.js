@@ -172,6 +172,7 @@
 
   async function pollHealth() {
     const health = await api("/_mock/health");
+    $("version").textContent = health.version ? `v${health.version}` : "";
     $("health").replaceChildren(
       el("strong", { text: count(health.accounts) }), " accounts · ",
       el("strong", { text: count(health.available) }), " numbers for sale · ",
