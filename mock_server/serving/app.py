@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.control.api import PREFIX
 from mock_server.control.app import create_control_app
@@ -46,9 +47,23 @@ def create_app(
     app.state.runtime = runtime
     edge = Edge(runtime, drop_connection)
     app.include_router(create_router(edge))
-    app.mount(PREFIX, create_control_app(runtime))
+    app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
     _install_error_handlers(app, edge)
     return app
+
+
+class HeadAsGet:
+    """Answers HEAD as GET, without the body: FastAPI's GET routes do not take HEAD (Starlette's,
+    like the Vonage routes, do), and probes and `curl -I` use it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            # The server leaves out the body of an answer to HEAD, knowing the method it read.
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 def _install_error_handlers(app: FastAPI, edge: Edge) -> None:

@@ -21,6 +21,12 @@ from mock_server.domain.errors import MockError
 from mock_server.runtime import Runtime
 from mock_server.serving import tls
 from mock_server.serving.app import create_app
+from mock_server.serving.protocol import (
+    GuardedH11Protocol,
+    TransportLimits,
+    guarded,
+    install_log_limits,
+)
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile
@@ -29,7 +35,6 @@ from mock_server.state.document import FixtureFile
 logger = logging.getLogger("uvicorn.error")
 
 SHUTDOWN_GRACE_SECONDS = 1
-MAX_REQUEST_HEAD_BYTES = 4 * 1024 * 1024
 
 
 class ListenError(MockError):
@@ -65,6 +70,25 @@ class _Listener(uvicorn.Server):
                 connection.transport.abort()
         await super().shutdown(sockets)
 
+    async def _wait_tasks_to_complete(self) -> None:
+        # uvicorn cancels this wait when the grace ends, then cancels the requests still running
+        # (and would answer each a plain 500): answer them first.
+        try:
+            await super()._wait_tasks_to_complete()
+        except asyncio.CancelledError:
+            interrupted = sum(
+                connection.interrupt()
+                for connection in list(self.server_state.connections)
+                if isinstance(connection, GuardedH11Protocol)
+            )
+            if interrupted:
+                logger.warning(
+                    "Answered 503 to %d request(s) still running when the %d s grace ended",
+                    interrupted,
+                    SHUTDOWN_GRACE_SECONDS,
+                )
+            raise
+
     @property
     def port(self) -> int:
         """The port it listens on (the one the OS picked when configured with 0)."""
@@ -93,13 +117,15 @@ class MockServer:
         self.tls = tls_files(settings) if settings.https else None
         ca_cert = self.tls.ca_cert if self.tls else None
         self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
+        self.limits = TransportLimits(settings)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
-        self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
+        self.http = _Listener(_config(self.app, settings, self.limits, settings.port, "on"))
         self.https = None
         if self.tls is not None:
             https = _config(
                 self.app,
                 settings,
+                self.limits,
                 settings.https_port,
                 lifespan="off",
                 ssl_certfile=str(self.tls.cert_chain),
@@ -225,12 +251,13 @@ def _bind(host: str, port: int) -> socket.socket:
 def _config(
     app: FastAPI,
     settings: Settings,
+    limits: TransportLimits,
     port: int,
     lifespan: Literal["on", "off"],
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
 ) -> uvicorn.Config:
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=port,
@@ -240,12 +267,14 @@ def _config(
         # A TLS close waits up to 30 s for the client's close_notify: bound the wait for
         # connections that were busy at shutdown, so SIGTERM stops the mock within a second.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-        # h11 refuses request heads over 16 KiB with a plain-text 400 before the app sees them;
-        # let heads up to 4 MiB through, so an oversized query string gets Vonage's 413.
-        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        # The h11 protocol bounded by the settings' limits (head size, head time, connections).
+        http=guarded(limits),
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )
+    # After uvicorn has configured its loggers (making the Config does it).
+    install_log_limits()
+    return config
 
 
 def _drop(listeners: list[_Listener], scope: Mapping[str, Any]) -> None:
