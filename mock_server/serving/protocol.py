@@ -107,13 +107,26 @@ def _within_open_files(max_connections: int) -> int:
 
 
 class _Connection(h11.Connection):
-    """h11's connection, reading absolute-form targets as their path and closing after a
-    request that has both Transfer-Encoding and Content-Length."""
+    """h11's connection with a cap on a request head, reading absolute-form targets as their
+    path, and closing after a request that has both Transfer-Encoding and Content-Length."""
+
+    def __init__(self, max_head_bytes: int) -> None:
+        super().__init__(h11.SERVER, max_head_bytes)
+        self.max_head_bytes = max_head_bytes
+        self.head_too_large = False
 
     def next_event(self) -> Any:
-        event = super().next_event()
+        try:
+            event = super().next_event()
+        except h11.RemoteProtocolError as error:
+            # 431 is h11's hint for a head still unfinished past the cap.
+            self.head_too_large = error.error_status_hint == 431
+            raise
         if not isinstance(event, h11.Request):
             return event
+        if head_size(event) > self.max_head_bytes:  # one that came whole in one read
+            self.head_too_large = True
+            raise h11.RemoteProtocolError("request head too large", 431)
         if get_header(event, b"transfer-encoding") and get_header(event, b"content-length"):
             # Served by its Transfer-Encoding (h11 reads it so), then the connection closes.
             self._cstate.process_keep_alive_disabled()
@@ -127,6 +140,12 @@ class _Connection(h11.Connection):
         return event
 
 
+def head_size(event: h11.Request) -> int:
+    """About the bytes of the head the event was read from."""
+    line = len(event.method) + len(event.target) + len(b"  HTTP/1.1\r\n")
+    return line + sum(len(name) + len(value) + 4 for name, value in event.headers) + 2
+
+
 def get_header(event: h11.Request, name: bytes) -> bool:
     return any(key == name for key, _ in event.headers)
 
@@ -138,15 +157,11 @@ def origin_form(target: bytes) -> bytes:
     return path + b"?" + parts.query if parts.query else path
 
 
-# asyncio reads at most 256 KiB at a time, so h11's buffer holds at most this much more than a
-# head over the cap when the cap is checked (after each read): h11 must not refuse it first.
-_READ_SIZE = 256 * 1024
-
-
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol within the `TransportLimits` of its class (see `guarded`)."""
 
     limits: TransportLimits
+    conn: _Connection
 
     def __init__(
         self,
@@ -156,7 +171,7 @@ class GuardedH11Protocol(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.conn = _Connection(h11.SERVER, self.limits.max_head_bytes + _READ_SIZE)
+        self.conn = _Connection(self.limits.max_head_bytes)
         self.head_bytes = 0
         self.counted = False
         self.head_timer: asyncio.TimerHandle | None = None
@@ -194,15 +209,14 @@ class GuardedH11Protocol(H11Protocol):
         super().data_received(data)
         if not waiting or self.conn.their_state is not h11.IDLE or self.transport.is_closing():
             self._head_done()
-        elif self.head_bytes > self.limits.max_head_bytes:
-            # Vonage's 413, as the app answers a query string over its limit; in JSON, since
-            # the headers that could ask for XML have not arrived.
-            self._refuse(_too_large())
 
-    def handle_events(self) -> None:
-        if self.transport.is_closing():
-            return  # refused: nothing more is read
-        super().handle_events()
+    def send_400_response(self, msg: str) -> None:
+        if self.conn.head_too_large:
+            # Vonage's 413, as the app answers a query string over its limit; in JSON, since
+            # the headers that could ask for XML may not have arrived.
+            self._refuse(_too_large())
+        else:
+            super().send_400_response(msg)
 
     def _arm_head_timer(self) -> None:
         if self.head_timer is None:
