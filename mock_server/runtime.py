@@ -76,9 +76,8 @@ class Runtime:
         self._install(fixtures)
 
     def document(self) -> dict[str, Any]:
-        """The whole state in the fixture format, read under the inventory's lock."""
-        with self.inventory.lock:
-            return state_document(self.inventory)
+        """The whole state in the fixture format, read as one consistent snapshot."""
+        return state_document(self.inventory)
 
     def persist(self) -> None:
         """Write the state file, when there is one (every change calls this before answering)."""

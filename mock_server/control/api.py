@@ -7,7 +7,7 @@ through the same domain objects as the Vonage routes.
 import hmac
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
-from mock_server.domain.accounts import Account
 from mock_server.domain.errors import AdminTokenRequired, NotFound
+from mock_server.domain.operations import JournalOperation
 from mock_server.domain.pool import Block
 from mock_server.runtime import Runtime
 from mock_server.simulation.faults import FaultRule
@@ -25,10 +25,6 @@ from mock_server.state.document import AccountEntry, AvailableEntry, FixtureFile
 from mock_server.vonage.request import RuntimeDep
 
 PREFIX = "/_mock"
-# What the journal records: the five Vonage operations, webhook probes and inbound deliveries.
-JournalOperation = Literal[
-    "list", "search", "buy", "cancel", "update", "webhook-probe", "inbound-sms", "inbound-call"
-]
 PEM = "application/x-pem-file"
 STATE_SOURCE = "state document"
 
@@ -123,8 +119,7 @@ async def add_numbers(
     "/accounts", status_code=status.HTTP_201_CREATED, summary="Open an account or subaccount."
 )
 async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
-    account = Account(entry.api_key, entry.api_secret, entry.balance, entry.parent, entry.name)
-    runtime.inventory.add_account(account)
+    runtime.inventory.add_account(entry.account())
     return entry
 
 

@@ -16,9 +16,7 @@ from starlette.responses import FileResponse, Response
 
 from mock_server.domain.errors import ControlProblem, InvalidParameters, NotFound
 from mock_server.domain.inventory import Inventory, SearchQuery
-from mock_server.domain.pagination import PageRequest
 from mock_server.domain.phone_number import NumberType
-from mock_server.domain.pool import PoolFilter
 from mock_server.vonage.queries import search_query
 from mock_server.vonage.rendering import available_wire
 from mock_server.vonage.request import RuntimeDep
@@ -78,28 +76,18 @@ async def asset(name: str) -> Response:
 # -- the data it reads -------------------------------------------------------------------------
 
 
-def count_available(inventory: Inventory, country: str, number_type: NumberType | None) -> int:
-    """How many numbers of a country (and type) are for sale: the search's exact `count`."""
-    selection = PoolFilter(country=country, type=number_type)
-    return inventory.search(SearchQuery(selection, PageRequest(index=1, size=1))).count
+def inventory_summary(inventory: Inventory) -> dict[str, Any]:
+    """Numbers for sale per country and per type (exact, and read at one moment: they add up).
 
-
-def inventory_summary(inventory: Inventory, kinds: set[tuple[str, str]]) -> dict[str, Any]:
-    """Numbers for sale per country and per type, for the (country, type) pairs in `kinds`.
-
-    Each count is a search of one page of one number: exact however large the ranges are, and
-    as cheap as the search itself. Taken under the inventory's lock, so the counts add up.
+    A country stays listed, at 0, once sold out: a range stays in the pool, bought numbers and
+    all.
     """
+    availability = inventory.availability()
     countries = []
-    with inventory.lock:
-        for country in sorted({country for country, _ in kinds}):
-            types = {
-                number_type.value: count_available(inventory, country, number_type)
-                for number_type in NumberType
-                if (country, number_type.value) in kinds
-            }
-            total = count_available(inventory, country, None)
-            countries.append({"country": country, "total": total, "types": types})
+    for country in sorted(availability):
+        counts = availability[country]
+        types = {kind.value: counts[kind] for kind in NumberType if kind in counts}
+        countries.append({"country": country, "total": sum(counts.values()), "types": types})
     return {
         "total": sum(entry["total"] for entry in countries),
         "types": [number_type.value for number_type in NumberType],
@@ -109,12 +97,7 @@ def inventory_summary(inventory: Inventory, kinds: set[tuple[str, str]]) -> dict
 
 @data.get("/summary", summary="Numbers for sale per country and type (exact counts).")
 async def summary(runtime: RuntimeDep) -> dict[str, Any]:
-    # Which countries and types exist comes from the state document (a range is one entry in
-    # it, bought numbers and all), so a country stays listed, at 0, once sold out.
-    with runtime.inventory.lock:
-        available = runtime.document()["available"]
-        kinds = {(entry["country"], entry["type"]) for entry in available}
-        return inventory_summary(runtime.inventory, kinds)
+    return inventory_summary(runtime.inventory)
 
 
 @data.get("/search", summary="A page of numbers for sale, searched as /number/search does.")

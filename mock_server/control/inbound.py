@@ -17,17 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from mock_server.domain import messages
 from mock_server.domain.errors import NotFound, StateConflict
 from mock_server.domain.phone_number import Feature, NumberConfig
+from mock_server.domain.wire import MSISDN_FORMAT, anchored, wire_name
 from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.webhooks import CallIds, Delivery
 from mock_server.vonage.request import RuntimeDep
 
-# E.164 without `+`, as Vonage writes numbers (pydantic searches: the anchors are needed).
-MSISDN_PATTERN = r"^[1-9][0-9]{5,14}$"
 # Far more than a concatenated SMS carries; a bound so that a report stays small.
 MAX_TEXT = 2000
 
-Msisdn = Annotated[str, Field(pattern=MSISDN_PATTERN, examples=["447700900123"])]
+Msisdn = Annotated[str, Field(pattern=anchored(MSISDN_FORMAT), examples=["447700900123"])]
 
 
 class InboundSms(BaseModel):
@@ -90,7 +89,7 @@ class CallReport(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Recipient:
-    """The owned number called or texted, read under the inventory's lock."""
+    """The owned number called or texted, as it was when the call came in."""
 
     api_key: str
     msisdn: str
@@ -105,7 +104,8 @@ async def inbound_sms(sms: InboundSms, runtime: RuntimeDep) -> DeliveryReport:
     recipient = _recipient(runtime, sms.to, Feature.SMS)
     url = recipient.config.mo_http_url
     if not url:
-        raise StateConflict("moHttpUrl", messages.INBOUND_NO_MO_HTTP_URL.format(msisdn=sms.to))
+        message = messages.INBOUND_NO_MO_HTTP_URL.format(msisdn=sms.to)
+        raise StateConflict(wire_name("mo_http_url"), message)
     payload = webhooks.inbound_sms_payload(
         sender=sms.sender,
         to=sms.to,
@@ -127,7 +127,7 @@ async def inbound_call(call: InboundCall, runtime: RuntimeDep) -> CallReport:
     targets = webhooks.call_targets(recipient.config)
     if targets.answer_url is None and targets.event_url is None:
         raise StateConflict(
-            "voiceCallbackValue", messages.INBOUND_NO_VOICE_URL.format(msisdn=call.to)
+            wire_name("voice_callback_value"), messages.INBOUND_NO_VOICE_URL.format(msisdn=call.to)
         )
     ids = CallIds.new()
     answer = event = None
@@ -157,23 +157,14 @@ def _recipient(runtime: Runtime, msisdn: str, feature: Feature) -> _Recipient:
 
     A number that cannot receive SMS (or calls) is never sent them by Vonage.
     """
-    inventory = runtime.inventory
-    with inventory.lock:  # an update replaces a number's config: read it once, here
-        found = next(
-            (
-                (key, number.attributes.features, number.config)
-                for key, number in inventory.owned_items()
-                if number.msisdn == msisdn
-            ),
-            None,
-        )
+    found = runtime.inventory.owner_of(msisdn)
     if found is None:
         raise NotFound("to", messages.INBOUND_NOT_OWNED.format(msisdn=msisdn))
-    api_key, features, config = found
-    if feature not in features:
+    api_key, number = found
+    if feature not in number.attributes.features:
         message = messages.INBOUND_NO_FEATURE.format(msisdn=msisdn, feature=feature.value)
         raise StateConflict("to", message)
-    return _Recipient(api_key, msisdn, config)
+    return _Recipient(api_key, msisdn, number.config)
 
 
 def _record(runtime: Runtime, delivery: Delivery, operation: str, recipient: _Recipient) -> None:

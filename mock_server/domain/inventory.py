@@ -6,16 +6,20 @@ Checks come before changes, so a failed operation leaves the state exactly as it
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
+from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
 from mock_server.domain.matching import Pattern, SearchPattern, matches
 from mock_server.domain.owned_index import AccountIndex
 from mock_server.domain.pagination import Page, PageRequest, page_of
-from mock_server.domain.phone_number import AvailableNumber, OwnedNumber
+from mock_server.domain.phone_number import AvailableNumber, NumberType, OwnedNumber
 from mock_server.domain.pool import Block, Pool, PoolFilter
+
+Read = TypeVar("Read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +78,13 @@ class Inventory:
         # Called after every successful change, inside the lock: the runtime persists the state
         # here, so a change is on disk before its caller is told it succeeded.
         self.on_change: Callable[[], None] = lambda: None
-        for api_key, number in owned:
-            # An owned number inside an available range is simply not available.
-            if pool.find(number.msisdn) is not None:
-                pool.take(number.msisdn)
-            self._owned[number.msisdn] = number
-            self._owner[number.msisdn] = api_key
-            self._by_account.setdefault(api_key, []).append(number.msisdn)
-        # Sorted once here rather than number by number: 100,000 owned numbers start in a blink.
-        for msisdns in self._by_account.values():
-            msisdns.sort()
+        self.add_owned(owned)
 
-    @property
-    def lock(self) -> threading.RLock:
-        """Held by every operation; hold it to read several things consistently."""
-        return self._lock
+    def read(self, reader: Callable[["Inventory"], Read]) -> Read:
+        """`reader(self)` with no operation running meanwhile: a consistent view of several
+        things (the whole state for a snapshot, say). `reader` must not change anything."""
+        with self._lock:
+            return reader(self)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -113,6 +109,28 @@ class Inventory:
         for api_key, msisdns in self._by_account.items():
             for msisdn in msisdns:
                 yield api_key, self._owned[msisdn]
+
+    def owner_of(self, msisdn: str) -> tuple[str, OwnedNumber] | None:
+        """Who owns `msisdn` and the number as it is now (a copy: later updates leave it be)."""
+        with self._lock:
+            number = self._owned.get(msisdn)
+            if number is None:
+                return None
+            return self._owner[msisdn], replace(number)
+
+    def availability(self) -> dict[str, dict[NumberType, int]]:
+        """Numbers for sale per country and type, exact and consistent with each other.
+
+        Every (country, type) the pool has numbers of is listed, at 0 once they are all sold:
+        a range stays in the pool however many of its numbers are bought.
+        """
+        with self._lock:
+            counts: dict[str, dict[NumberType, int]] = {}
+            for block in self.pool:
+                by_type = counts.setdefault(block.attributes.country, {})
+                kind = block.attributes.type
+                by_type[kind] = by_type.get(kind, 0) + block.available
+            return counts
 
     @property
     def owned_count(self) -> int:
@@ -164,10 +182,11 @@ class Inventory:
                 first = str(block.first).zfill(block.width)
                 last = str(block.last).zfill(block.width)
                 if self.pool.overlapping(first, last) or staged.overlapping(first, last):
-                    raise StateConflict(f"[{i}]", f"{first}..{last} overlaps numbers on sale")
+                    message = messages.NUMBERS_ON_SALE.format(first=first, last=last)
+                    raise StateConflict(f"[{i}]", message)
                 owned = next((m for m in self._owned if block.holds(len(m), int(m))), None)
                 if owned is not None:
-                    raise StateConflict(f"[{i}]", f"{owned} is owned by an account")
+                    raise StateConflict(f"[{i}]", messages.NUMBER_OWNED.format(msisdn=owned))
                 staged.add(block)
             for block in blocks:
                 self.pool.add(block)
@@ -176,17 +195,80 @@ class Inventory:
     def add_account(self, account: Account) -> None:
         """Open an account or a subaccount; StateConflict when the key is taken."""
         with self._lock:
-            if self.accounts.get(account.api_key) is not None:
-                raise StateConflict("api_key", f"{account.api_key!r} exists already")
-            if account.parent is not None:
-                parent = self.accounts.get(account.parent)
-                if parent is None:
-                    raise StateConflict("parent", f"no account {account.parent!r}")
-                if parent.parent is not None:
-                    raise StateConflict("parent", "a subaccount cannot have subaccounts")
+            problem = self._account_problem(account, {})
+            if problem is not None:
+                raise StateConflict(*problem)
+            self._open([account])
+
+    def add_accounts(self, accounts: Sequence[Account]) -> None:
+        """Open several accounts at once, a subaccount possibly listed before its master.
+
+        StateConflict naming the entry and field (`[2].parent`) at the first problem; then
+        nothing is opened.
+        """
+        with self._lock:
+            batch: dict[str, Account] = {}
+            for account in accounts:
+                batch.setdefault(account.api_key, account)
+            seen: set[str] = set()
+            for i, account in enumerate(accounts):
+                problem = self._account_problem(account, batch, account.api_key in seen)
+                if problem is not None:
+                    raise StateConflict(f"[{i}].{problem[0]}", problem[1])
+                seen.add(account.api_key)
+            self._open(accounts)
+
+    def _account_problem(
+        self, account: Account, batch: Mapping[str, Account], listed_before: bool = False
+    ) -> tuple[str, str] | None:
+        """(field, message) when `account` cannot be opened together with `batch`."""
+        if listed_before or self.accounts.get(account.api_key) is not None:
+            return "api_key", messages.ACCOUNT_EXISTS.format(api_key=account.api_key)
+        if account.parent is None:
+            return None
+        parent = self.accounts.get(account.parent) or batch.get(account.parent)
+        if parent is None or account.parent == account.api_key:
+            return "parent", messages.NO_SUCH_ACCOUNT.format(api_key=account.parent)
+        if parent.parent is not None:
+            return "parent", messages.SUBACCOUNT_OF_SUBACCOUNT
+        return None
+
+    def _open(self, accounts: Iterable[Account]) -> None:
+        for account in accounts:
             self.accounts.add(account)
             self._by_account[account.api_key] = []
-            self.on_change()
+        self.on_change()
+
+    def add_owned(self, numbers: Iterable[tuple[str, OwnedNumber]]) -> None:
+        """Give numbers to accounts (api_key, number), taking them out of the pool when on sale.
+
+        StateConflict naming the entry (`[3].api_key`, `[3].msisdn`) when an account is unknown or
+        a number is owned already; then nothing is given.
+        """
+        with self._lock:
+            listed = list(numbers)
+            staged: set[str] = set()
+            for i, (api_key, number) in enumerate(listed):
+                if self.accounts.get(api_key) is None:
+                    message = messages.NO_SUCH_ACCOUNT.format(api_key=api_key)
+                    raise StateConflict(f"[{i}].api_key", message)
+                if number.msisdn in self._owned or number.msisdn in staged:
+                    message = messages.NUMBER_OWNED_TWICE.format(msisdn=number.msisdn)
+                    raise StateConflict(f"[{i}].msisdn", message)
+                staged.add(number.msisdn)
+            for api_key, number in listed:
+                # An owned number inside an available range is simply not available.
+                if self.pool.find(number.msisdn) is not None:
+                    self.pool.take(number.msisdn)
+                self._owned[number.msisdn] = number
+                self._owner[number.msisdn] = api_key
+                self._by_account[api_key].append(number.msisdn)
+                self._touch(api_key, number.msisdn)
+            # Sorted once rather than number by number: 100,000 owned numbers start in a blink.
+            for api_key in {api_key for api_key, _ in listed}:
+                self._by_account[api_key].sort()
+            if listed:
+                self.on_change()
 
     # -- internals --------------------------------------------------------------------------
 

@@ -62,3 +62,12 @@ INBOUND_NO_MO_HTTP_URL = "{msisdn} has no moHttpUrl to deliver inbound SMS to"
 INBOUND_NO_VOICE_URL = (
     "{msisdn} has no http(s) voiceCallbackValue (answer URL) nor voiceStatusCallback (event URL)"
 )
+
+# State conflicts (control API 409s, and fixture errors: a fixture is replayed through the same
+# operations).
+ACCOUNT_EXISTS = "duplicate api_key {api_key!r}: an account has it already"
+NO_SUCH_ACCOUNT = "no account with api_key {api_key!r}"
+SUBACCOUNT_OF_SUBACCOUNT = "a subaccount cannot have subaccounts"
+NUMBERS_ON_SALE = "{first}..{last} overlaps numbers on sale"
+NUMBER_OWNED = "{msisdn} is owned by an account"
+NUMBER_OWNED_TWICE = "{msisdn} is owned twice"

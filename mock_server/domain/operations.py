@@ -1,6 +1,7 @@
 """The five operations of the Numbers API: their names, methods and paths."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
 
 class Operation(StrEnum):
@@ -28,3 +29,27 @@ PATHS = {
     Operation.UPDATE: "/number/update",
 }
 BY_PATH = {path: operation for operation, path in PATHS.items()}
+
+
+class JournalEvent(StrEnum):
+    """What the request journal records besides the operations: the mock's own webhook calls."""
+
+    WEBHOOK_PROBE = "webhook-probe"
+    INBOUND_SMS = "inbound-sms"
+    INBOUND_CALL = "inbound-call"
+
+
+# A fault rule's `operation` for every operation.
+EVERY_OPERATION = "*"
+
+# The names above as types pydantic and FastAPI validate against (and print in schemas). Built
+# from the enums so that the names are written once; a type checker sees plain strings.
+if TYPE_CHECKING:
+    OperationName = str
+    FaultOperation = str
+    JournalOperation = str
+else:
+    _OPERATIONS = tuple(operation.value for operation in Operation)
+    OperationName = Literal[_OPERATIONS]
+    FaultOperation = Literal[(*_OPERATIONS, EVERY_OPERATION)]
+    JournalOperation = Literal[(*_OPERATIONS, *(event.value for event in JournalEvent))]

@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from mock_server.domain.matching import Pattern, SearchPattern
+from mock_server.domain.matching import Pattern, RecentMatches, SearchPattern
 from mock_server.domain.phone_number import OwnedNumber
 
 # Gives the number if it still belongs to the account, else None.
@@ -18,8 +18,6 @@ Lookup = Callable[[str], OwnedNumber | None]
 # A list's key: (country or None for any, application filter). The application filter is None
 # for any, True / False for linked to some application / to none, or one application's id.
 Key = tuple[str | None, bool | str | None]
-# Lists of contains / ends-with matches are kept for this many recent (filter, pattern) pairs.
-_CACHED_PATTERNS = 16
 
 
 class AccountIndex:
@@ -29,7 +27,8 @@ class AccountIndex:
         self._lists: dict[Key, list[str]] = {}
         # The keys each number is filed under, to take it out again.
         self._keys: dict[str, tuple[Key, ...]] = {}
-        self._matching: dict[tuple[Key, Pattern], list[str]] = {}
+        # Contains / ends-with matches of recent (filter, pattern) pairs.
+        self._matching: RecentMatches[tuple[Key, Pattern]] = RecentMatches()
         self._stale: set[str] = set()
         for number in numbers:  # in ascending order, so appending keeps every list sorted
             self._file(number, list.append)
@@ -48,13 +47,7 @@ class AccountIndex:
     ) -> list[str]:
         """`select` narrowed to a contains or ends-with pattern, ascending (do not change)."""
         key = ((country, application), pattern)
-        found = self._matching.pop(key, None)
-        if found is None:
-            found = _scan(self.select(country, application), pattern)
-            if len(self._matching) >= _CACHED_PATTERNS:
-                del self._matching[next(iter(self._matching))]
-        self._matching[key] = found  # most recently used last
-        return found
+        return self._matching.get(key, lambda: _scan(self.select(country, application), pattern))
 
     def touch(self, msisdn: str) -> None:
         """The number may have changed or left the account: re-read it before the next use."""

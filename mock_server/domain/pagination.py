@@ -1,8 +1,7 @@
 """`index` / `size` paging: 1-based pages, `count` the total of matches, not the page length."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -33,15 +32,6 @@ class Page(Generic[T]):
 
     count: int
     items: list[T]
-
-
-def paginate(matches: Iterable[T], request: PageRequest) -> Page[T]:
-    """Cut one page from `matches`, counting them all (clients compute the next page from it)."""
-    iterator: Iterator[T] = iter(matches)
-    skipped = sum(1 for _ in islice(iterator, request.offset))
-    items = list(islice(iterator, request.size))
-    rest = sum(1 for _ in iterator)
-    return Page(count=skipped + len(items) + rest, items=items)
 
 
 def page_of(

@@ -13,12 +13,10 @@ from itertools import islice
 
 from mock_server.domain import range_counting
 from mock_server.domain.errors import MethodFailed
-from mock_server.domain.matching import Pattern, SearchPattern, matches
+from mock_server.domain.matching import Pattern, RecentMatches, SearchPattern, matches
 from mock_server.domain.pagination import Page, PageRequest
 from mock_server.domain.phone_number import AvailableNumber, Feature, NumberAttributes, NumberType
 
-# Taken numbers matching a pattern are kept per block for this many recent patterns.
-_CACHED_PATTERNS = 16
 # A run of taken matches longer than this is jumped over by rank instead of stepped through.
 _LONGEST_STEP = 8
 
@@ -43,8 +41,8 @@ class Block:
     # Zero-padded taken numbers in ascending order (strings of one width sort as numbers),
     # built on the first search, and the taken matches of recent non-prefix patterns.
     _sorted: list[str] | None = field(default=None, init=False, repr=False, compare=False)
-    _matching: dict[Pattern, list[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    _matching: RecentMatches[Pattern] = field(
+        default_factory=RecentMatches, init=False, repr=False, compare=False
     )
 
     @classmethod
@@ -74,10 +72,6 @@ class Block:
         if value in self.taken:
             self.taken.discard(value)
             self._note(value, _remove)
-
-    def msisdns(self) -> Iterator[str]:
-        """The block's available numbers, in ascending order."""
-        return (self.text(value) for value in self.numbers(None))
 
     def count(self, pattern: Pattern | None) -> int:
         """How many available numbers match `pattern`, without listing them."""
@@ -123,12 +117,7 @@ class Block:
             # ":" sorts right after "9": the window is every string starting with the prefix.
             low = bisect.bisect_left(taken, prefix)
             return taken, low, bisect.bisect_left(taken, prefix + ":", low)
-        found = self._matching.pop(pattern, None)
-        if found is None:
-            found = [text for text in taken if pattern.matches(text)]
-            if len(self._matching) >= _CACHED_PATTERNS:
-                del self._matching[next(iter(self._matching))]
-        self._matching[pattern] = found  # most recently used last
+        found = self._matching.get(pattern, lambda: [t for t in taken if pattern.matches(t)])
         return found, 0, len(found)
 
     def _rank(
@@ -255,15 +244,10 @@ class Pool:
         same_country = self._by_country.setdefault(block.attributes.country, [])
         bisect.insort(same_country, block, key=lambda b: b.key)
 
-    def search(self, selection: PoolFilter) -> Iterator[AvailableNumber]:
-        """Available numbers passing the filter, in ascending MSISDN order."""
-        for block in self._admitted(selection):
-            for value in block.numbers(selection.pattern):
-                yield AvailableNumber(block.text(value), block.attributes)
-
     def page(self, selection: PoolFilter, request: PageRequest) -> Page[AvailableNumber]:
-        """One page of `search` and its exact count: blocks are counted, not listed, and
-        whole blocks before the page are skipped by their counts."""
+        """One page of the available numbers passing the filter (ascending) and their exact
+        count: blocks are counted, not listed, and whole blocks before the page are skipped by
+        their counts."""
         pattern, offset = selection.pattern, request.offset
         items: list[AvailableNumber] = []
         total = 0

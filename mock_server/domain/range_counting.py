@@ -12,7 +12,6 @@ import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import islice
 
 from mock_server.domain.matching import Pattern, SearchPattern
 
@@ -213,21 +212,3 @@ def count(first: int, last: int, width: int, pattern: Pattern | None) -> int:
     """How many numbers of [first, last] match, without listing them."""
     found = matcher(pattern, width)
     return found.below(last + 1) - found.below(first)
-
-
-def nth(first: int, last: int, width: int, pattern: Pattern | None, k: int) -> int:
-    """The k-th (0-based) match of [first, last] in ascending order; IndexError past the end."""
-    found = matcher(pattern, width)
-    base = found.below(first)
-    if not 0 <= k < found.below(last + 1) - base:
-        raise IndexError(k)
-    return found.unrank(base + k)
-
-
-def iterate(
-    first: int, last: int, width: int, pattern: Pattern | None, k: int = 0
-) -> Iterator[int]:
-    """The matches of [first, last] in ascending order, from the k-th (0-based) on."""
-    found = matcher(pattern, width)
-    base = found.below(first)
-    return islice(found.from_rank(base + k), max(0, found.below(last + 1) - base - k))

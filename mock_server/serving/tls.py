@@ -1,10 +1,8 @@
 """The server's TLS material: a persistent local CA, the certificate it issues, or the user's."""
 
 import ipaddress
-import os
 import socket
 import ssl
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +16,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from mock_server.domain.errors import MockError
+from mock_server.state.atomic import write_atomically
 
 DEFAULT_NAMES: tuple[str, ...] = (
     "localhost",
@@ -122,8 +121,8 @@ def _load_or_create_ca(cert_path: Path, key_path: Path) -> trustme.CA:
         return _load_ca(cert_path.read_bytes(), key_path.read_bytes())
     except _UNREADABLE:
         ca = trustme.CA(organization_name=CA_ORGANIZATION)
-        _write(key_path, ca.private_key_pem.bytes(), _KEY_MODE)
-        _write(cert_path, ca.cert_pem.bytes(), _CERT_MODE)
+        write_atomically(key_path, ca.private_key_pem.bytes(), _KEY_MODE)
+        write_atomically(cert_path, ca.cert_pem.bytes(), _CERT_MODE)
         return ca
 
 
@@ -154,21 +153,9 @@ def _server_cert_fits(
 
 def _issue_server_cert(ca: trustme.CA, names: Sequence[str], files: TlsFiles) -> None:
     leaf = ca.issue_cert(*names, common_name=names[0], organization_name=SERVER_ORGANIZATION)
-    _write(files.key, leaf.private_key_pem.bytes(), _KEY_MODE)
-    _write(files.cert_chain, b"".join(pem.bytes() for pem in leaf.cert_chain_pems), _CERT_MODE)
-
-
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write atomically (temp file + rename), so a reader never sees half a PEM file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(files.key, leaf.private_key_pem.bytes(), _KEY_MODE)
+    chain = b"".join(pem.bytes() for pem in leaf.cert_chain_pems)
+    write_atomically(files.cert_chain, chain, _CERT_MODE)
 
 
 def _check_pair(cert_chain: Path, key: Path) -> None:

@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from mock_server.domain import messages
+from mock_server.domain.operations import EVERY_OPERATION, FaultOperation
+from mock_server.domain.wire import FAULT_HEADER
 
-HEADER = "X-Mock-Fault"
+HEADER = FAULT_HEADER
 HEADER_RULE_ID = "header"  # how a header fault is named in the journal, having no rule id
 MAX_LATENCY_MS = 60_000
 
@@ -55,7 +57,7 @@ class FaultRule(_Model):
     """A rule of the plan: which calls, what happens to them, and how often."""
 
     id: str | None = Field(None, description="Given by the plan (f1, f2, ...); ignored on input.")
-    operation: Literal["buy", "cancel", "update", "search", "list", "*"] = "*"
+    operation: FaultOperation = EVERY_OPERATION
     match: FaultMatch = Field(default_factory=FaultMatch)
     latency_ms: Latency = Field(0.0, description="Delay before answering, or [min, max].")
     drop: bool = Field(False, description="Close the connection without an answer.")
@@ -149,8 +151,8 @@ class _Entry:
     fired: int = 0
 
     def applies_to(self, context: FaultContext) -> bool:
-        operation = self.rule.operation
-        return operation in ("*", context.operation) and self.rule.match.matches(context)
+        operations = (EVERY_OPERATION, context.operation)
+        return self.rule.operation in operations and self.rule.match.matches(context)
 
     def spent(self) -> bool:
         return self.rule.times is not None and self.fired >= self.rule.times

@@ -29,15 +29,16 @@ import httpx
 from mock_server import __version__
 from mock_server.domain import messages
 from mock_server.domain.errors import WebhookNotVerified
+from mock_server.domain.operations import JournalEvent
 from mock_server.domain.phone_number import NumberConfig
 from mock_server.simulation.journal import Journal, JournalEntry
 
 Method = Literal["GET", "POST"]
 SmsType = Literal["text", "unicode"]
 
-PROBE = "webhook-probe"
-INBOUND_SMS = "inbound-sms"
-INBOUND_CALL = "inbound-call"
+PROBE = JournalEvent.WEBHOOK_PROBE
+INBOUND_SMS = JournalEvent.INBOUND_SMS
+INBOUND_CALL = JournalEvent.INBOUND_CALL
 
 # The Numbers API spec: Vonage "checks that it returns a 200 OK response". Nothing else will do.
 PROBE_ACCEPTS = frozenset({200})

@@ -4,9 +4,11 @@ Number attributes use Vonage's wire names (`initialPrice`, `moHttpUrl`, ...) so 
 fixture reads like a number in an API response.
 """
 
+import contextlib
 import functools
 import json
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +26,7 @@ from pydantic import (
 )
 
 from mock_server.domain.accounts import Account, Accounts
-from mock_server.domain.errors import MockError
+from mock_server.domain.errors import MockError, StateConflict
 from mock_server.domain.inventory import Inventory
 from mock_server.domain.phone_number import (
     CONFIG_FIELDS,
@@ -36,12 +38,20 @@ from mock_server.domain.phone_number import (
     OwnedNumber,
 )
 from mock_server.domain.pool import Block, Pool
+from mock_server.domain.wire import (
+    COUNTRY_FORMAT,
+    MSISDN_FORMAT,
+    MessagesCallbackType,
+    VoiceCallbackType,
+    anchored,
+    wire_name,
+)
 from mock_server.simulation.faults import FaultRule
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Msisdn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5,14}$")]
+Country = Annotated[str, StringConstraints(pattern=anchored(COUNTRY_FORMAT))]
+Msisdn = Annotated[str, StringConstraints(pattern=anchored(MSISDN_FORMAT))]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
@@ -54,7 +64,10 @@ class FixtureError(MockError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # Vonage's names on the wire (`initialPrice`, `moHttpUrl`), from the one list of them.
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=True, alias_generator=wire_name
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -75,6 +88,9 @@ class AccountEntry(_Model):
     parent: str | None = Field(None, description="api_key of the master account.")
     name: str | None = Field(None, description="A label for people; not used by the API.")
 
+    def account(self) -> Account:
+        return Account(self.api_key, self.api_secret, self.balance, self.parent, self.name)
+
 
 class LimitationEntry(_Model):
     feature: Literal["SMS", "VOICE", "MMS"]
@@ -89,7 +105,7 @@ class NumberEntry(_Model):
     type: NumberType
     features: list[Feature] = Field(min_length=1)
     cost: Money = Field(description="Monthly rent in euros.")
-    initial_price: Money = Field(Decimal("0.00"), alias="initialPrice", description="Setup fee.")
+    initial_price: Money = Field(Decimal("0.00"), description="Setup fee.")
     limitations: list[LimitationEntry] = Field(default_factory=list)
 
     @field_validator("features")
@@ -167,15 +183,13 @@ class OwnedEntry(NumberEntry):
     api_key: str
     msisdn: Msisdn
     app_id: str | None = None
-    mo_http_url: str | None = Field(None, alias="moHttpUrl")
-    mo_smpp_sys_type: str | None = Field(None, alias="moSmppSysType")
-    voice_callback_type: Literal["sip", "tel", "app"] | None = Field(
-        None, alias="voiceCallbackType"
-    )
-    voice_callback_value: str | None = Field(None, alias="voiceCallbackValue")
-    voice_status_callback: str | None = Field(None, alias="voiceStatusCallback")
-    messages_callback_type: Literal["app"] | None = Field(None, alias="messagesCallbackType")
-    messages_callback_value: str | None = Field(None, alias="messagesCallbackValue")
+    mo_http_url: str | None = None
+    mo_smpp_sys_type: str | None = None
+    voice_callback_type: VoiceCallbackType | None = None
+    voice_callback_value: str | None = None
+    voice_status_callback: str | None = None
+    messages_callback_type: MessagesCallbackType | None = None
+    messages_callback_value: str | None = None
 
     def owned_number(self) -> OwnedNumber:
         config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})
@@ -208,6 +222,8 @@ class FixtureFile(_Model):
 
 
 _FAULT_LIST = TypeAdapter(list[FaultRule])
+# Inventories built by check_consistency and not yet taken by build_inventory, by document id.
+_checked: dict[int, Inventory] = {}
 
 
 def json_schema() -> dict[str, Any]:
@@ -240,14 +256,38 @@ def parse_fixtures(raw: object, source: Path | str = "<fixtures>") -> FixtureFil
     return fixtures
 
 
-def build_inventory(fixtures: FixtureFile) -> Inventory:
-    """Fresh domain state from validated fixtures (each call gives independent objects)."""
-    accounts = Accounts(
-        Account(a.api_key, a.api_secret, a.balance, a.parent, a.name) for a in fixtures.accounts
-    )
-    pool = Pool(Block.of_range(*entry.bounds(), entry.attributes()) for entry in fixtures.available)
-    owned = [(entry.api_key, entry.owned_number()) for entry in fixtures.owned]
-    return Inventory(accounts, pool, owned, fixtures.address_required_countries)
+def build_inventory(fixtures: FixtureFile, source: Path | str = "<fixtures>") -> Inventory:
+    """Fresh domain state from fixtures (each call gives independent objects).
+
+    The document is replayed through the inventory's own operations, so a fixture obeys the
+    same rules as a change at run time; the first conflict becomes a FixtureError naming the
+    entry and field.
+    """
+    checked = _checked.pop(id(fixtures), None)
+    return checked if checked is not None else _replay(fixtures, source)
+
+
+def _replay(fixtures: FixtureFile, source: Path | str) -> Inventory:
+    inventory = Inventory(Accounts(()), Pool(), (), fixtures.address_required_countries)
+    with _located(source, "accounts"):
+        inventory.add_accounts([entry.account() for entry in fixtures.accounts])
+    for i, entry in enumerate(fixtures.available):
+        with _located(source, f"available[{i}].{'range' if entry.range else 'msisdn'}", False):
+            inventory.add_available([Block.of_range(*entry.bounds(), entry.attributes())])
+    with _located(source, "owned"):
+        inventory.add_owned((entry.api_key, entry.owned_number()) for entry in fixtures.owned)
+    return inventory
+
+
+@contextlib.contextmanager
+def _located(source: Path | str, location: str, add_field: bool = True) -> Iterator[None]:
+    """A domain conflict as a FixtureError at `location` (followed by the field the domain
+    names, when `add_field`)."""
+    try:
+        yield
+    except StateConflict as conflict:
+        where = location + (conflict.field or "") if add_field else location
+        raise FixtureError(source, where, conflict.detail) from conflict
 
 
 def _read_json(path: Path) -> object:
@@ -270,36 +310,10 @@ def location_text(loc: Sequence[int | str]) -> str:
 
 
 def check_consistency(fixtures: FixtureFile, source: Path | str) -> None:
-    """What a schema cannot say: unique keys, known parents, no overlaps; FixtureError if not."""
-    for location, problem in _inconsistencies(fixtures):
-        raise FixtureError(source, location, problem)
-
-
-def _inconsistencies(fixtures: FixtureFile) -> Iterator[tuple[str, str]]:
-    keys: dict[str, int] = {}
-    for i, account in enumerate(fixtures.accounts):
-        if account.api_key in keys:
-            yield f"accounts[{i}].api_key", f"duplicate api_key {account.api_key!r}"
-        keys[account.api_key] = i
-    for i, account in enumerate(fixtures.accounts):
-        if account.parent is None:
-            continue
-        parent = keys.get(account.parent)
-        if parent is None or account.parent == account.api_key:
-            yield f"accounts[{i}].parent", f"no account with api_key {account.parent!r}"
-        elif fixtures.accounts[parent].parent is not None:
-            yield f"accounts[{i}].parent", "a subaccount cannot have subaccounts"
-    pool = Pool()
-    for i, entry in enumerate(fixtures.available):
-        first, last = entry.bounds()
-        if pool.overlapping(first, last):
-            field = "range" if entry.range else "msisdn"
-            yield f"available[{i}].{field}", "overlaps numbers listed before it"
-        pool.add(Block.of_range(first, last, entry.attributes()))
-    owners: set[str] = set()
-    for i, owned in enumerate(fixtures.owned):
-        if owned.api_key not in keys:
-            yield f"owned[{i}].api_key", f"no account with api_key {owned.api_key!r}"
-        if owned.msisdn in owners:
-            yield f"owned[{i}].msisdn", f"{owned.msisdn} is owned twice"
-        owners.add(owned.msisdn)
+    """What a schema cannot say (unique keys, known parents, no overlaps): FixtureError if the
+    document breaks a rule of the domain."""
+    # Checking builds the state; the next build of the same document takes that state rather
+    # than replaying it again (a start with 100,000 owned numbers would pay twice). Forgotten
+    # when the document is.
+    _checked[id(fixtures)] = _replay(fixtures, source)
+    weakref.finalize(fixtures, _checked.pop, id(fixtures), None)

@@ -2,12 +2,11 @@
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mock_server.state.atomic import temporary_files, write_atomically
 from mock_server.state.document import FixtureFile, load_fixture_file
 
 
@@ -24,7 +23,7 @@ class StateFile:
         the field: it is never silently replaced or ignored. Temporary files that a kill left
         between writing and renaming are removed first (one server owns its state file).
         """
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+        for leftover in temporary_files(self.path):
             with contextlib.suppress(OSError):
                 leftover.unlink()
         if not self.path.exists():
@@ -39,36 +38,4 @@ class StateFile:
         """
         text = json.dumps(dict(document), ensure_ascii=False, separators=(",", ":")) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _replace(self.path, text.encode("utf-8"))
-        _fsync_directory(self.path.parent)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write a temporary file beside `path`, sync it, and rename it over `path`."""
-    # mkstemp: a name no concurrent writer can share; created 0600, which suits a file that
-    # holds api_secrets.
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with open(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename itself is durable only once the directory is synced; Windows cannot open a
-    # directory to sync it, so there a power cut may still lose the last rename (never corrupt).
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        write_atomically(self.path, text.encode("utf-8"))

@@ -15,10 +15,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-Operation = Literal["buy", "cancel", "update", "search", "list"]
-JournalOperation = Literal[Operation, "webhook-probe", "inbound-sms", "inbound-call"]
+from mock_server.domain.operations import FaultOperation, JournalOperation
 
 
 class FaultMatch(TypedDict, total=False):
@@ -139,7 +138,7 @@ class MockClient:
 
     def add_fault(
         self,
-        operation: Operation | Literal["*"] = "*",
+        operation: FaultOperation = "*",
         *,
         match: FaultMatch | None = None,
         status: int | None = None,

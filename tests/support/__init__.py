@@ -1,1 +1,1 @@
-"""Helpers shared by every test folder: servers, accounts, data, clients and checks."""
+"""Helpers shared by every test folder: servers, accounts, data, clients, oracles and checks."""

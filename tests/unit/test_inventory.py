@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from support import oracles
 
 from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
@@ -153,7 +154,7 @@ def snapshot(inventory: Inventory) -> dict[str, Any]:
     return {
         "available": inventory.pool.available,
         "searchable": {
-            country: [n.msisdn for n in inventory.pool.search(PoolFilter(country))]
+            country: [n.msisdn for n in oracles.search(inventory.pool, PoolFilter(country))]
             for country in ("GB", "US", "IT")
         },
         "owned": {
@@ -191,7 +192,7 @@ def test_buy_moves_the_number_to_the_account_and_charges_it(
 
     assert inventory.pool.available == available_before - 1
     assert inventory.pool.find(msisdn) is None
-    assert msisdn not in [n.msisdn for n in inventory.pool.search(PoolFilter(country))]
+    assert msisdn not in [n.msisdn for n in oracles.search(inventory.pool, PoolFilter(country))]
     assert owned_msisdns(inventory, MASTER) == sorted([*MASTER_NUMBERS, msisdn])
     bought = next(n for n in inventory.owned_by(MASTER) if n.msisdn == msisdn)
     assert bought.attributes == attributes
@@ -328,7 +329,7 @@ def test_cancel_returns_the_number_to_the_pool_without_refund(
     assert msisdn not in owned_msisdns(inventory, MASTER)
     assert inventory.pool.available == available_before + 1
     assert inventory.pool.find(msisdn) == AvailableNumber(msisdn, attributes)
-    assert msisdn in [n.msisdn for n in inventory.pool.search(PoolFilter(country))]
+    assert msisdn in [n.msisdn for n in oracles.search(inventory.pool, PoolFilter(country))]
     assert master.balance == Decimal("100.00")
     assert inventory.owned_count == len(MASTER_NUMBERS) + 3 - 1
 
@@ -704,3 +705,46 @@ def test_search_pages_count_every_match() -> None:
         GB_RANGE[4],
         *GB_RANGE[6:],
     ]
+
+
+# -- questions the control plane asks ----------------------------------------------------------
+
+
+def test_owner_of_names_the_owner_and_a_copy_of_the_number() -> None:
+    inventory = make_inventory()
+    found = inventory.owner_of(SUB_NUMBER)
+    assert found is not None
+    api_key, number = found
+    assert (api_key, number.msisdn, number.config.app_id) == (SUB, SUB_NUMBER, APP_A)
+
+    inventory.update(account(inventory, SUB), NumberRef("GB", SUB_NUMBER), {"app_id": APP_B})
+
+    assert number.config.app_id == APP_A  # the copy does not follow the update
+    again = inventory.owner_of(SUB_NUMBER)
+    assert again is not None
+    assert again[1].config.app_id == APP_B
+
+
+@pytest.mark.parametrize(
+    "msisdn",
+    [pytest.param(GB_RANGE[1], id="for-sale"), pytest.param("447700999999", id="unknown")],
+)
+def test_owner_of_a_number_nobody_owns_is_none(msisdn: str) -> None:
+    assert make_inventory().owner_of(msisdn) is None
+
+
+def test_availability_counts_per_country_and_type_and_keeps_sold_out_kinds() -> None:
+    inventory = make_inventory()
+    assert inventory.availability() == {
+        "GB": {
+            NumberType.MOBILE_LVN: 9,
+            NumberType.LANDLINE: 1,
+            NumberType.LANDLINE_TOLL_FREE: 1,
+        },
+        "US": {NumberType.MOBILE_LVN: 5},
+        "IT": {NumberType.LANDLINE: 1},
+    }
+
+    inventory.buy(account(inventory, MASTER), NumberRef("GB", GB_LANDLINE_SINGLE))
+
+    assert inventory.availability()["GB"][NumberType.LANDLINE] == 0

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from support.oracles import paginate
 
 from mock_server.domain.pagination import (
     DEFAULT_INDEX,
@@ -10,7 +11,6 @@ from mock_server.domain.pagination import (
     MAX_SIZE,
     Page,
     PageRequest,
-    paginate,
 )
 
 
