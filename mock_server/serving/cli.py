@@ -13,11 +13,17 @@ from mock_server.settings import ENV_PREFIX, Settings
 from mock_server.state.document import load_fault_file, load_fixture_file
 
 EXIT_BAD_CONFIG = 2
+COMPARE = "compare"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `vonage-numbers-mock` and `python -m mock_server`."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [COMPARE]:
+        # Imported here: serving the mock, the common case, needs none of it.
+        from mock_server.compare.command import main as compare
+
+        return compare(args[1:])
     try:
         settings = CliApp.run(Settings, cli_args=args)
         fixtures = load_fixture_file(settings.fixtures)

@@ -29,6 +29,8 @@ OTHER_HTTP_FREE_MODULES = (
     "mock_server.simulation.journal",
     "mock_server.vonage.queries",
     "mock_server.vonage.credentials",
+    "mock_server.compare.structure",
+    "mock_server.compare.plan",
 )
 HTTP_FREE_MODULES = (*DOMAIN_MODULES, *STATE_MODULES, *OTHER_HTTP_FREE_MODULES)
 WEB_PACKAGES = ("fastapi", "starlette")
