@@ -9,9 +9,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
@@ -75,11 +74,6 @@ async def openapi(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
-@router.get("/docs", include_in_schema=False)
-async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title="vonage-numbers-mock")
-
-
 # -- state -----------------------------------------------------------------------------------
 
 
@@ -126,21 +120,37 @@ async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
 # -- request journal ---------------------------------------------------------------------------
 
 
-@router.get("/requests", summary="Recorded calls to the Vonage endpoints, oldest first.")
-async def requests(
-    runtime: RuntimeDep,
+async def journal_query(
     operation: JournalOperation | None = None,
     api_key: str | None = None,
     msisdn: str | None = None,
+    country: str | None = None,
+    path: str | None = None,
     status_code: Annotated[int | None, Query(alias="status")] = None,
     since: datetime | None = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
-) -> dict[str, Any]:
+) -> JournalQuery:
+    """The journal's filters, as the query string gives them (`operation=unmatched` included)."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)  # the journal's times are UTC
-    query = JournalQuery(operation, api_key, msisdn, status_code, since, limit)
+    return JournalQuery(operation, api_key, msisdn, status_code, since, limit, country, path)
+
+
+JournalQueryDep = Annotated[JournalQuery, Depends(journal_query)]
+
+
+@router.get("/requests", summary="Recorded calls to the Vonage endpoints, oldest first.")
+async def requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, Any]:
     entries = runtime.journal.entries(query)
     return {"requests": [asdict(entry) for entry in entries], "capacity": runtime.journal.capacity}
+
+
+@router.get(
+    "/requests/count",
+    summary="How many recorded calls match the filters (as WireMock's /__admin/requests/count).",
+)
+async def count_requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, int]:
+    return {"count": runtime.journal.count(query)}
 
 
 @router.delete("/requests", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the journal.")

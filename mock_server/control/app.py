@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server import __version__
-from mock_server.control import api, dashboard, inbound
+from mock_server.control import api, dashboard, docs, inbound
 from mock_server.domain import messages
 from mock_server.domain.errors import ControlProblem
 from mock_server.runtime import Runtime
@@ -59,11 +59,13 @@ def create_control_app(runtime: Runtime) -> ASGIApp:
         redoc_url=None,
     )
     app.state.runtime = runtime
-    for router in (api.public, dashboard.pages, api.router, inbound.router, dashboard.data):
+    routers = (api.public, dashboard.pages, docs.assets, api.router, docs.page, inbound.router,
+               dashboard.data)  # fmt: skip
+    for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
-    open_routes = [*api.public.routes, *dashboard.pages.routes]
+    open_routes = [*api.public.routes, *dashboard.pages.routes, *docs.assets.routes]
     return AdminGuard(app, runtime.settings.admin_token, open_routes)
 
 

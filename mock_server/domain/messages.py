@@ -71,3 +71,14 @@ SUBACCOUNT_OF_SUBACCOUNT = "a subaccount cannot have subaccounts"
 NUMBERS_ON_SALE = "{first}..{last} overlaps numbers on sale"
 NUMBER_OWNED = "{msisdn} is owned by an account"
 NUMBER_OWNED_TWICE = "{msisdn} is owned twice"
+
+# Requests to no route of the Numbers API (journaled as `unmatched`, logged once per path).
+UNMATCHED_HINT = "did you mean {route}?"
+UNMATCHED_WARNING = "%s %s matches no Numbers API route; %s"
+UNMATCHED_NO_HINT = "no route is close"
+
+# Verification helpers of the control API client (MockClient.assert_called / assert_not_called).
+VERIFY_EXPECTED = "expected {expected} of {what}, found {found}"
+VERIFY_CLOSEST = "closest calls (same operation, other parameters):"
+VERIFY_MATCHING = "matching calls:"
+VERIFY_NONE_CLOSE = "no call of that operation was recorded"

@@ -32,11 +32,13 @@ BY_PATH = {path: operation for operation, path in PATHS.items()}
 
 
 class JournalEvent(StrEnum):
-    """What the request journal records besides the operations: the mock's own webhook calls."""
+    """What the request journal records besides the operations: the mock's own webhook calls,
+    and requests to no route of the Numbers API (a typo in a client's base URL or method)."""
 
     WEBHOOK_PROBE = "webhook-probe"
     INBOUND_SMS = "inbound-sms"
     INBOUND_CALL = "inbound-call"
+    UNMATCHED = "unmatched"
 
 
 # A fault rule's `operation` for every operation.

@@ -1,13 +1,14 @@
 """The app factory: the Vonage edge with the control plane mounted, and a lifespan that builds
 fresh state."""
 
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.control.api import PREFIX
@@ -18,7 +19,11 @@ from mock_server.runtime import Runtime
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile, load_fixture_file
-from mock_server.vonage.routes import ConnectionDropper, Edge, create_router, no_connection
+from mock_server.vonage.routes import ROUTES, ConnectionDropper, Edge, create_router, no_connection
+from mock_server.vonage.unmatched import UnmatchedRecorder, is_vonage_path
+
+# Routing's answers to a request for no route: a path nobody serves, or a method it does not take.
+UNMATCHED_STATUSES = frozenset({404, 405})
 
 
 def create_app(
@@ -47,9 +52,15 @@ def create_app(
     app.state.runtime = runtime
     edge = Edge(runtime, drop_connection)
     app.include_router(create_router(edge))
+    app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
-    _install_error_handlers(app, edge)
+    _install_error_handlers(app, edge, UnmatchedRecorder(runtime.journal, ROUTES))
     return app
+
+
+async def _to_dashboard(request: Request) -> Response:
+    # A person who opens the mock's address in a browser wants the dashboard.
+    return RedirectResponse(f"{PREFIX}/ui/", status_code=302)
 
 
 class HeadAsGet:
@@ -66,13 +77,17 @@ class HeadAsGet:
         await self.app(scope, receive, send)
 
 
-def _install_error_handlers(app: FastAPI, edge: Edge) -> None:
+def _install_error_handlers(app: FastAPI, edge: Edge, unmatched: UnmatchedRecorder) -> None:
     # The Vonage routes render their own errors; what is left is routing (404, 405) and bugs.
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
+        started = time.perf_counter()
         failure = VonageError(str(error.detail).lower(), str(error.status_code))
         failure.headers = dict(error.headers or {})  # a 405 keeps its Allow header
-        return edge.error_response(request, failure, error.status_code)
+        response = edge.error_response(request, failure, error.status_code)
+        if error.status_code in UNMATCHED_STATUSES and is_vonage_path(request.scope["path"]):
+            await unmatched.record(request, response, started)
+        return response
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
         # Not logged here: the error goes on up after this answer, and the server logs it once.

@@ -2,18 +2,32 @@
 
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 # Never kept, whatever the client sends: a journal is for reading, and is read by people.
 SECRET_PARAMETERS = frozenset({"api_secret"})
 REDACTED = "***"
+# How much of each answer an entry keeps: enough to read any Numbers API answer of a normal page,
+# bounded so that a journal of `capacity` entries stays small.
+RESPONSE_EXCERPT_BYTES = 8 * 1024
+TRUNCATED = "… [truncated]"
 
 
 def redact(params: Mapping[str, str]) -> dict[str, str]:
     """The parameters with every secret replaced."""
     return {k: (REDACTED if k in SECRET_PARAMETERS else v) for k, v in params.items()}
+
+
+def response_excerpt(body: bytes, secrets: Iterable[str | None] = ()) -> str:
+    """The first RESPONSE_EXCERPT_BYTES of an answer as text, with the secrets the request sent
+    replaced (an answer that echoed one must not keep it in the journal)."""
+    text = body[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "ignore")
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text + TRUNCATED if len(body) > RESPONSE_EXCERPT_BYTES else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +42,8 @@ class JournalEntry:
     response: str | None
     duration_ms: float
     fault: str | None = None
+    # For an unmatched request: the closest route the mock knows ("GET /number/search").
+    hint: str | None = None
     id: int = 0
 
 
@@ -41,12 +57,16 @@ class JournalQuery:
     status: int | None = None
     since: datetime | None = None
     limit: int | None = None
+    country: str | None = None
+    path: str | None = None
 
     def admits(self, entry: JournalEntry) -> bool:
         return (
             (self.operation is None or entry.operation == self.operation)
             and (self.api_key is None or entry.api_key == self.api_key)
             and (self.msisdn is None or entry.params.get("msisdn") == self.msisdn)
+            and (self.country is None or entry.params.get("country") == self.country)
+            and (self.path is None or entry.path == self.path)
             and (self.status is None or entry.status == self.status)
             and (self.since is None or entry.time >= self.since)
         )
@@ -78,6 +98,11 @@ class Journal:
         with self._lock:
             found = [e for e in self._entries if query.admits(e)]
         return found[-query.limit :] if query.limit else found
+
+    def count(self, query: JournalQuery) -> int:
+        """How many entries the query admits (its `limit` aside)."""
+        with self._lock:
+            return sum(1 for e in self._entries if query.admits(e))
 
     def clear(self) -> None:
         with self._lock:

@@ -6,7 +6,7 @@ Standard library only, so that using it adds no dependency:
     mock.reset()
     rule = mock.add_fault("buy", status=420, times=1)
     ...
-    assert mock.requests(operation="buy")[-1]["status"] == 420
+    mock.assert_called("buy", msisdn="447700900001", status=420, times=1)
 """
 
 import json
@@ -17,7 +17,11 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
+from mock_server.domain import messages
 from mock_server.domain.operations import FaultOperation, JournalOperation
+
+# How many of the closest calls an assertion's failure lists.
+SHOWN_CALLS = 5
 
 
 class FaultMatch(TypedDict, total=False):
@@ -52,6 +56,7 @@ class JournalEntry(TypedDict):
     response: str | None
     duration_ms: float
     fault: str | None
+    hint: str | None
 
 
 class Health(TypedDict):
@@ -185,12 +190,64 @@ class MockClient:
         status: int | None = None,
         since: str | None = None,
         limit: int | None = None,
+        country: str | None = None,
+        path: str | None = None,
     ) -> list[JournalEntry]:
         """Recorded calls to the Vonage endpoints, oldest first, filtered."""
         query = {"operation": operation, "api_key": api_key, "msisdn": msisdn, "status": status,
-                 "since": since, "limit": limit}  # fmt: skip
+                 "since": since, "limit": limit, "country": country, "path": path}  # fmt: skip
         result: list[JournalEntry] = self._call("GET", "/requests", query=query)["requests"]
         return result
+
+    def count_requests(
+        self,
+        *,
+        operation: JournalOperation | None = None,
+        api_key: str | None = None,
+        msisdn: str | None = None,
+        country: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        since: str | None = None,
+    ) -> int:
+        """How many recorded calls match the filters (GET /_mock/requests/count)."""
+        query = {"operation": operation, "api_key": api_key, "msisdn": msisdn, "country": country,
+                 "path": path, "status": status, "since": since}  # fmt: skip
+        result: int = self._call("GET", "/requests/count", query=query)["count"]
+        return result
+
+    def assert_called(
+        self,
+        operation: JournalOperation,
+        *,
+        times: int | None = None,
+        api_key: str | None = None,
+        status: int | None = None,
+        **params: str,
+    ) -> None:
+        """Fail (AssertionError) unless `operation` was called with these request parameters
+        (`msisdn="..."`, `country="GB"`), `times` times exactly or, without `times`, at least once.
+
+        The failure lists the calls of that operation that came closest.
+        """
+        calls = self.requests(operation=operation)
+        wanted = _criteria(api_key, status, params)
+        matching = [call for call in calls if not _differences(call, wanted)]
+        if (len(matching) == times) if times is not None else bool(matching):
+            return
+        expected = f"{times} call{'' if times == 1 else 's'}" if times is not None else "a call"
+        raise AssertionError(_failure(expected, operation, wanted, matching, calls))
+
+    def assert_not_called(
+        self,
+        operation: JournalOperation,
+        *,
+        api_key: str | None = None,
+        status: int | None = None,
+        **params: str,
+    ) -> None:
+        """Fail (AssertionError, listing them) if `operation` was called with these parameters."""
+        self.assert_called(operation, times=0, api_key=api_key, status=status, **params)
 
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
@@ -248,6 +305,55 @@ class MockClient:
             except ValueError:
                 problem = {"title": error.reason, "detail": payload.decode("utf-8", "replace")}
             raise MockApiError(error.code, problem) from None
+
+
+# -- verification ------------------------------------------------------------------------------
+
+
+def _criteria(api_key: str | None, status: int | None, params: Mapping[str, str]) -> dict[str, Any]:
+    """What a call must have: request parameters by name, and `api_key` and `status` as set."""
+    given = {"api_key": api_key, "status": status}
+    return dict(params) | {name: value for name, value in given.items() if value is not None}
+
+
+def _value(call: JournalEntry, name: str) -> object:
+    if name in ("api_key", "status"):
+        return call[name]  # type: ignore[literal-required]
+    return call["params"].get(name)
+
+
+def _differences(call: JournalEntry, wanted: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in wanted.items() if _value(call, name) != value]
+
+
+def _failure(
+    expected: str,
+    operation: str,
+    wanted: Mapping[str, Any],
+    matching: Sequence[JournalEntry],
+    calls: Sequence[JournalEntry],
+) -> str:
+    what = operation + (f" with {_pairs(wanted)}" if wanted else "")
+    lines = [messages.VERIFY_EXPECTED.format(expected=expected, what=what, found=len(matching))]
+    if matching:
+        lines += [messages.VERIFY_MATCHING, *(_line(call, []) for call in matching[:SHOWN_CALLS])]
+    else:
+        # The closest first: fewest differing criteria, then the latest.
+        ranked = sorted(reversed(calls), key=lambda call: len(_differences(call, wanted)))
+        shown = [_line(call, _differences(call, wanted)) for call in ranked[:SHOWN_CALLS]]
+        lines += [messages.VERIFY_CLOSEST, *shown] if shown else [messages.VERIFY_NONE_CLOSE]
+    return "\n".join(lines)
+
+
+def _line(call: JournalEntry, differing: Sequence[str]) -> str:
+    status = call["status"] if call["status"] is not None else "dropped"
+    params = {k: v for k, v in call["params"].items() if k not in ("api_key", "api_secret")}
+    line = f"  #{call['id']} {call['method']} {call['path']} {_pairs(params)} -> {status}"
+    return line + (f" (differs: {', '.join(differing)})" if differing else "")
+
+
+def _pairs(values: Mapping[str, object]) -> str:
+    return " ".join(f"{name}={value!r}" for name, value in values.items())
 
 
 def _query_value(value: object) -> str:

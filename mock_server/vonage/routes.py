@@ -33,7 +33,7 @@ from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
 from mock_server.simulation.faults import Fault, FaultContext
-from mock_server.simulation.journal import JournalEntry, redact
+from mock_server.simulation.journal import JournalEntry, redact, response_excerpt
 from mock_server.vonage import credentials as auth
 from mock_server.vonage import queries
 from mock_server.vonage.rendering import (
@@ -97,6 +97,7 @@ class Call:
     format: Negotiated
     params: dict[str, str]
     api_key: str | None = None
+    api_secret: str | None = None
     fault: str | None = None
 
 
@@ -141,10 +142,12 @@ def vonage_endpoint(
 def _authenticate(call: Call) -> Account:
     given = auth.credentials(call.request.headers.get("authorization"), call.params)
     call.api_key = given.api_key  # for the journal, even when it is wrong
+    call.api_secret = given.api_secret  # kept out of the journal's copy of the answer
     return call.runtime.inventory.accounts.authenticate(given.api_key, given.api_secret)
 
 
 def _record(call: Call, started: float, response: Response | None) -> None:
+    body = bytes(response.body) if response is not None else None
     call.runtime.journal.record(
         JournalEntry(
             time=datetime.now(UTC),
@@ -154,7 +157,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
             api_key=call.api_key,
             params=redact(call.params),
             status=response.status_code if response is not None else None,
-            response=bytes(response.body).decode("utf-8", "replace") if response else None,
+            response=response_excerpt(body, [call.api_secret]) if body is not None else None,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             fault=call.fault,
         )
@@ -248,6 +251,12 @@ HANDLERS: dict[Operation, tuple[str, Handler]] = {
     Operation.CANCEL: ("POST", cancel),
     Operation.UPDATE: ("POST", update),
 }
+
+
+# The routes as clients call them, method and path: where an unmatched request finds its hint.
+ROUTES: tuple[tuple[str, str], ...] = tuple(
+    (method, operation.path) for operation, (method, _) in HANDLERS.items()
+)
 
 
 def create_router(edge: Edge) -> APIRouter:

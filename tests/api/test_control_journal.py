@@ -41,6 +41,7 @@ def test_a_call_is_recorded_with_everything_a_reader_needs(client: TestClient) -
         "status": 200,
         "response": response.text,
         "fault": None,
+        "hint": None,
     }
     assert json.loads(entry["response"]) == SUCCESS
     assert isinstance(entry["duration_ms"], float)

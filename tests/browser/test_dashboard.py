@@ -174,7 +174,7 @@ def test_a_buy_by_the_sdk_shows_live_in_the_journal_and_the_accounts(
     expect(buys.first.locator(".status")).to_have_text("200")
     expect(buys.nth(1)).to_contain_text(f"msisdn={NOT_FOR_SALE}")
     expect(buys.nth(1).locator(".status")).to_have_text("420 method failed")
-    dashboard.screenshot("journal", docs_name="dashboard-journal.png")
+    dashboard.screenshot("journal-live")
 
     dashboard.show("Accounts")
     row = page.locator(f'[data-account="{PRIMARY.api_key}"] tr[data-msisdn="{GB_FOR_SALE}"]')

@@ -100,3 +100,31 @@ def test_a_malformed_setting_line_is_a_usage_error(pytester: pytest.Pytester) ->
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*numbers_mock_settings: expected 'name = value'*"])
+
+
+def test_numbers_mock_control_verifies_the_calls_a_test_made(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user="""
+from vonage_numbers import NumberParams
+
+
+def test_passes(vonage_client, numbers_mock):
+    vonage_client.numbers.buy_number(NumberParams(country="GB", msisdn="447700900001"))
+    numbers_mock.control.assert_called("buy", msisdn="447700900001", times=1)
+    numbers_mock.control.assert_not_called("cancel")
+
+
+def test_fails(vonage_client, numbers_mock):
+    vonage_client.numbers.buy_number(NumberParams(country="GB", msisdn="447700900001"))
+    numbers_mock.control.assert_called("buy", msisdn="447700900002")
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: expected a call of buy with msisdn='447700900002', found 0",
+            "*closest calls (same operation, other parameters):",
+            "*POST /number/buy *msisdn='447700900001'* -> 200 (differs: msisdn)",
+        ]
+    )

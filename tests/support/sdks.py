@@ -38,10 +38,17 @@ class SdkClients:
     def __init__(self) -> None:
         self._sessions: list[requests.Session] = []
 
-    def vonage(self, server: MockServer, account: Account, api_secret: str | None = None) -> Vonage:
+    def vonage(
+        self,
+        server: MockServer,
+        account: Account,
+        api_secret: str | None = None,
+        path_prefix: str = "",
+    ) -> Vonage:
+        """A `vonage` 4.x client; `path_prefix` ("/v1") mimics a mistyped base URL."""
         client = Vonage(
             Auth(api_key=account.api_key, api_secret=api_secret or account.api_secret),
-            HttpClientOptions(rest_host=server.https_hostport, timeout=10),
+            HttpClientOptions(rest_host=server.https_hostport + path_prefix, timeout=10),
         )
         session = client.http_client._session  # the SDK offers no public access or close()
         _trust_only(session, server)

@@ -433,7 +433,12 @@
       journal.lastId = Math.max(journal.lastId, entry.id);
       journal.lastTime = entry.time;
     }
-    while (body.rows.length > JOURNAL_ROWS) body.deleteRow(-1);
+    const shown = body.querySelectorAll("tr.entry");
+    for (let i = JOURNAL_ROWS; i < shown.length; i += 1) {
+      const next = shown[i].nextElementSibling;
+      if (next && next.classList.contains("details")) next.remove();
+      shown[i].remove();
+    }
     $("journal-empty").hidden = body.rows.length > 0;
     if (highlight && currentTab() !== "tab-journal") {
       journal.unseen += entries.length;
@@ -464,15 +469,71 @@
     const params = Object.entries(entry.params)
       .filter(([name]) => name !== "api_key" && name !== "api_secret")
       .map(([name, value]) => `${name}=${value}`).join("  ");
-    return el("tr", { "data-id": entry.id, "data-operation": entry.operation },
-      el("td", { class: "mono" }, el("time", { datetime: entry.time, text: clock })),
-      el("td", { title: `${entry.method} ${entry.path}` }, el("strong", { text: entry.operation })),
+    const unmatched = entry.operation === "unmatched";
+    const toggle = el("button", {
+      type: "button", class: "expand", "aria-expanded": "false",
+      "aria-label": `Details of ${entry.operation} call ${entry.id}`,
+      onclick: () => toggleDetails(row, entry, toggle),
+    }, el("time", { datetime: entry.time, text: clock }));
+    const row = el("tr", {
+      class: unmatched ? "entry unmatched" : "entry",
+      "data-id": entry.id, "data-operation": entry.operation,
+    },
+      el("td", { class: "mono" }, toggle),
+      el("td", { title: `${entry.method} ${entry.path}` }, operationView(entry)),
       el("td", { class: "mono" }, entry.api_key || unset()),
       el("td", { class: "params mono" }, params || unset()),
       el("td", {}, statusView(entry)),
       el("td", {}, entry.fault ? el("span", { class: "fault-tag", text: entry.fault }) : unset()),
       el("td", { class: "num", text: entry.duration_ms.toFixed(1) }),
     );
+    return row;
+  }
+
+  function operationView(entry) {
+    if (entry.operation !== "unmatched") return el("strong", { text: entry.operation });
+    // A call to no Numbers API route: what was asked, and the route it most likely meant.
+    return el("span", { class: "unmatched-view" },
+      el("strong", { class: "unmatched-tag", text: "unmatched" }),
+      el("span", { class: "mono asked", text: ` ${entry.method} ${entry.path}` }),
+      entry.hint ? el("span", { class: "hint", text: entry.hint }) : null);
+  }
+
+  /** Opens (or closes) the row below an entry: its parameters and the answer it got. */
+  function toggleDetails(row, entry, toggle) {
+    const open = toggle.getAttribute("aria-expanded") === "true";
+    const next = row.nextElementSibling;
+    if (open) {
+      if (next && next.classList.contains("details")) next.remove();
+      toggle.setAttribute("aria-expanded", "false");
+      return;
+    }
+    row.after(detailsRow(entry));
+    toggle.setAttribute("aria-expanded", "true");
+  }
+
+  function detailsRow(entry) {
+    const params = Object.entries(entry.params);
+    return el("tr", { class: "details", "data-details": entry.id },
+      el("td", { colspan: 7 },
+        el("div", { class: "details-grid" },
+          el("section", { "aria-label": "Request" },
+            el("h3", { text: `Request · ${entry.method} ${entry.path}` }),
+            entry.hint ? el("p", { class: "hint", text: entry.hint }) : null,
+            params.length
+              ? el("dl", { class: "params-list" },
+                params.map(([name, value]) => [el("dt", { text: name }), el("dd", { class: "mono", text: value })]))
+              : el("p", { class: "empty", text: "No parameters." })),
+          el("section", { "aria-label": "Response" },
+            el("h3", { text: entry.status === null ? "Response · none" : `Response · ${entry.status}` }),
+            entry.response
+              ? el("pre", { class: "body mono", text: pretty(entry.response) })
+              : el("p", { class: "empty", text: "No body recorded." })))));
+  }
+
+  function pretty(text) {
+    const parsed = parseJson(text);
+    return parsed === null ? text : JSON.stringify(parsed, null, 2);
   }
 
   function statusView(entry) {
@@ -739,6 +800,13 @@
     await Promise.all(work);
   }
 
+  /** The first data has arrived: the placeholders of the first paint go. */
+  function loaded() {
+    $("main").removeAttribute("aria-busy");
+    for (const node of document.querySelectorAll(".loading")) node.hidden = true;
+    $("journal-empty").hidden = $("journal-body").rows.length > 0;
+  }
+
   async function open() {
     try {
       await Promise.all([loadSummary(), loadState(), loadFaults(), pollHealth(), pollJournal()]);
@@ -751,6 +819,7 @@
     $("login").hidden = true;
     $("app").hidden = false;
     $("toolbar").hidden = false;
+    loaded();
     $("forget-token").hidden = !token();
     if (!search.params) await runSearch(1);
     startPolling();
