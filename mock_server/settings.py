@@ -170,6 +170,29 @@ class Settings(BaseSettings):
             raise ValueError(messages.STATE_FILE_NO_DIRECTORY.format(directory=path.parent))
         return path
 
+    head_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Seconds a connection has to send a complete request head before it is closed.",
+    )
+    max_connections: int = Field(
+        500,
+        ge=1,
+        description="Open connections (HTTP and HTTPS together); one more is answered 503 and "
+        "closed. Keep it under the open-files limit (ulimit -n).",
+    )
+    max_head_bytes: int = Field(
+        128 * 1024,
+        ge=1024,
+        description="Bytes of one request head (request line and headers); over it, a 413.",
+    )
+    max_pending_head_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        description="Bytes of all unfinished request heads together; over it, a 503.",
+    )
+
     @model_validator(mode="after")
     def _certificate_pair(self) -> Self:
         if (self.tls_cert is None) != (self.tls_key is None):

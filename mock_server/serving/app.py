@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.control.api import PREFIX
 from mock_server.control.app import create_control_app
@@ -52,7 +53,7 @@ def create_app(
     edge = Edge(runtime, drop_connection)
     app.include_router(create_router(edge))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
-    app.mount(PREFIX, create_control_app(runtime))
+    app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
     _install_error_handlers(
         app, edge, UnmatchedRecorder(runtime.journal, ROUTES, runtime.settings.log_requests)
     )
@@ -62,6 +63,20 @@ def create_app(
 async def _to_dashboard(request: Request) -> Response:
     # A person who opens the mock's address in a browser wants the dashboard.
     return RedirectResponse(f"{PREFIX}/ui/", status_code=302)
+
+
+class HeadAsGet:
+    """Answers HEAD as GET, without the body: FastAPI's GET routes do not take HEAD (Starlette's,
+    like the Vonage routes, do), and probes and `curl -I` use it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            # The server leaves out the body of an answer to HEAD, knowing the method it read.
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 def _install_error_handlers(app: FastAPI, edge: Edge, unmatched: UnmatchedRecorder) -> None:

@@ -22,12 +22,17 @@ from mock_server.serving import tls
 from mock_server.serving.app import create_app
 from mock_server.serving.banner import Listening, start_lines
 from mock_server.serving.logs import STOPPED, STOPPING, log_config, logger
+from mock_server.serving.protocol import (
+    GuardedH11Protocol,
+    TransportLimits,
+    guarded,
+    install_log_limits,
+)
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile
 
 SHUTDOWN_GRACE_SECONDS = 1
-MAX_REQUEST_HEAD_BYTES = 4 * 1024 * 1024
 
 
 class ListenError(MockError):
@@ -63,6 +68,25 @@ class _Listener(uvicorn.Server):
                 connection.transport.abort()
         await super().shutdown(sockets)
 
+    async def _wait_tasks_to_complete(self) -> None:
+        # uvicorn cancels this wait when the grace ends, then cancels the requests still running
+        # (and would answer each a plain 500): answer them first.
+        try:
+            await super()._wait_tasks_to_complete()
+        except asyncio.CancelledError:
+            interrupted = sum(
+                connection.interrupt()
+                for connection in list(self.server_state.connections)
+                if isinstance(connection, GuardedH11Protocol)
+            )
+            if interrupted:
+                logger.warning(
+                    "Answered 503 to %d request(s) still running when the %d s grace ended",
+                    interrupted,
+                    SHUTDOWN_GRACE_SECONDS,
+                )
+            raise
+
     @property
     def port(self) -> int:
         """The port it listens on (the one the OS picked when configured with 0)."""
@@ -91,13 +115,15 @@ class MockServer:
         self.tls = tls_files(settings) if settings.https else None
         ca_cert = self.tls.ca_cert if self.tls else None
         self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
+        self.limits = TransportLimits(settings)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
-        self.http = _Listener(_config(self.app, settings, settings.port, lifespan="on"))
+        self.http = _Listener(_config(self.app, settings, self.limits, settings.port, "on"))
         self.https = None
         if self.tls is not None:
             https = _config(
                 self.app,
                 settings,
+                self.limits,
                 settings.https_port,
                 lifespan="off",
                 ssl_certfile=str(self.tls.cert_chain),
@@ -242,12 +268,13 @@ def _bind(host: str, port: int) -> socket.socket:
 def _config(
     app: FastAPI,
     settings: Settings,
+    limits: TransportLimits,
     port: int,
     lifespan: Literal["on", "off"],
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
 ) -> uvicorn.Config:
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=port,
@@ -258,12 +285,14 @@ def _config(
         # A TLS close waits up to 30 s for the client's close_notify: bound the wait for
         # connections that were busy at shutdown, so SIGTERM stops the mock within a second.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-        # h11 refuses request heads over 16 KiB with a plain-text 400 before the app sees them;
-        # let heads up to 4 MiB through, so an oversized query string gets Vonage's 413.
-        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        # The h11 protocol bounded by the settings' limits (head size, head time, connections).
+        http=guarded(limits),
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )
+    # After uvicorn has configured its loggers (making the Config does it).
+    install_log_limits()
+    return config
 
 
 def _drop(listeners: list[_Listener], scope: Mapping[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """The server process itself, as the client modules rely on it: health, TLS material, stopping."""
 
 import ipaddress
+import json
 import signal
 import socket
 import ssl
@@ -12,9 +13,18 @@ from pathlib import Path
 import pytest
 import requests
 from support.data import E2EData
-from support.servers import MockServer, health, start_mock_server, stop_mock_server
+from support.servers import (
+    MockServer,
+    health,
+    mock_client,
+    start_mock_server,
+    stop_mock_server,
+)
+from support.sockets import parse_http
+from support.waiting import wait_for
 
 from mock_server import __version__
+from mock_server.domain import messages
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +86,59 @@ def test_sigterm_stops_promptly_after_a_keep_alive_https_client(
         assert server.process.returncode == 0, server.stderr()
     finally:
         stop_mock_server(server)
+
+
+def _slow_list_at_sigterm(server: MockServer, latency_ms: int, e2e_data: E2EData) -> bytes:
+    """A list call held `latency_ms` by a fault rule, SIGTERM once it is running: all it got."""
+    client = mock_client(server)
+    client.add_fault("list", latency_ms=latency_ms)
+    key, secret = e2e_data.primary.api_key, e2e_data.primary.api_secret
+    request = (
+        f"GET /account/numbers?api_key={key}&api_secret={secret} HTTP/1.1\r\n"
+        "Host: 127.0.0.1\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.http_port), timeout=10) as sock:
+        sock.sendall(request)
+        wait_for(lambda: client.faults()[0]["fired"] == 1, "the call held by the rule")
+        server.process.send_signal(signal.SIGTERM)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    server.process.wait(timeout=10)
+    return received
+
+
+def test_a_request_still_running_when_the_grace_ends_gets_a_clean_503(
+    tmp_path: Path, e2e_data: E2EData
+) -> None:
+    """Not uvicorn's plain-text 500 and a stack trace in the log: Vonage's 503, and the
+    connection closed; the process exits cleanly."""
+    server = start_mock_server(tmp_path, https=False)
+    try:
+        answer = parse_http(_slow_list_at_sigterm(server, 20_000, e2e_data))
+    finally:
+        stop_mock_server(server)
+    assert answer.status_code == 503
+    assert answer.headers["connection"] == "close"
+    assert json.loads(answer.content) == {
+        "error-code": "503",
+        "error-code-label": messages.SERVICE_UNAVAILABLE,
+    }
+    assert server.process.returncode == 0
+    log = server.stderr()
+    assert "Traceback" not in log
+    assert "Answered 503 to 1 request(s) still running" in log
+
+
+def test_a_request_that_ends_within_the_grace_gets_its_answer(
+    tmp_path: Path, e2e_data: E2EData
+) -> None:
+    server = start_mock_server(tmp_path, https=False)
+    try:
+        answer = parse_http(_slow_list_at_sigterm(server, 300, e2e_data))
+    finally:
+        stop_mock_server(server)
+    assert answer.status_code == 200
+    assert "count" in json.loads(answer.content)
+    assert server.process.returncode == 0
+    assert "Traceback" not in server.stderr()

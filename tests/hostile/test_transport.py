@@ -124,6 +124,17 @@ def test_a_1_mb_query_string(server: MockServer) -> None:
         assert answer.status_code != 400 or body == {"pattern": INVALID}
 
 
+@pytest.mark.parametrize("xml", FORMATS)
+def test_a_query_over_64_kib_is_the_routes_413(server: MockServer, xml: bool) -> None:
+    """A head under the server's cap (128 KiB) reaches the route, which answers in the format
+    asked for."""
+    line = b"GET /number/search?country=GB&pattern=" + b"4" * OVER_LIMIT + b" HTTP/1.1"
+    headers = b"Accept: text/xml\r\n" if xml else b""
+    with untouched(server):
+        answer = parse_http(exchange(server.http_port, _request(line, headers)))
+        refusal(answer, SEARCH, 413, xml)
+
+
 @pytest.mark.parametrize(
     "query",
     [

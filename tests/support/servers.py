@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import socket
 import ssl
 import subprocess
@@ -126,10 +127,12 @@ def start_mock_server(
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     https: bool = True,
+    open_files: int | None = None,
 ) -> MockServer:
     """Start a server on free ports of 127.0.0.1 and wait until both listeners answer.
 
-    `fixtures=None` starts it with the shipped default fixtures; `https=False` with HTTPS off.
+    `fixtures=None` starts it with the shipped default fixtures; `https=False` with HTTPS off;
+    `open_files` lowers the process's open-files limit (`ulimit -n`).
 
     The caller must stop it (`stop_mock_server`); on a failed start it is stopped here, and the
     error shows the server's stderr.
@@ -159,6 +162,7 @@ def start_mock_server(
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
+            preexec_fn=None if open_files is None else lambda: _limit_open_files(open_files),
         )
     server = MockServer(process, host, http_port, https_port, tls_dir, stdout_path, stderr_path)
     try:
@@ -173,6 +177,10 @@ def start_mock_server(
             pytrace=False,
         )
     return server
+
+
+def _limit_open_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
 
 def stop_mock_server(server: MockServer) -> bool:

@@ -1,0 +1,62 @@
+"""The transport's pure parts: absolute-form targets, the head size estimate, the log rate limit,
+and the connection limit held under the open-files limit."""
+
+import logging
+import resource
+
+import h11
+import pytest
+
+from mock_server.serving import protocol
+from mock_server.serving.protocol import RateLimitFilter, TransportLimits, head_size, origin_form
+from mock_server.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        pytest.param(b"http://127.0.0.1:8080/account/numbers", b"/account/numbers", id="port"),
+        pytest.param(b"http://h/number/search?country=GB", b"/number/search?country=GB", id="q"),
+        pytest.param(b"https://rest.nexmo.com", b"/", id="no path"),
+        pytest.param(b"http://h?size=1", b"/?size=1", id="query, no path"),
+        pytest.param(b"http://h/a%20b?x=%2F", b"/a%20b?x=%2F", id="encoded stays encoded"),
+    ],
+)
+def test_origin_form(target: bytes, expected: bytes) -> None:
+    assert origin_form(target) == expected
+
+
+def test_head_size_counts_the_request_line_and_headers() -> None:
+    raw = b"GET /a?b=c HTTP/1.1\r\nHost: x\r\nAccept: text/xml\r\n\r\n"
+    connection = h11.Connection(h11.SERVER)
+    connection.receive_data(raw)
+    event = connection.next_event()
+    assert isinstance(event, h11.Request)
+    assert head_size(event) == len(raw)
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, message, None, None)
+
+
+def test_one_record_of_a_kind_per_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(protocol.time, "monotonic", lambda: now[0])
+    limit = RateLimitFilter(interval=10)
+    passed = [limit.filter(_record("Refused a connection\ndetails")) for _ in range(50)]
+    assert passed == [True] + [False] * 49
+    assert limit.filter(_record("Another kind"))  # its own count
+    now[0] += 10
+    later = _record("Refused a connection\nmore details")
+    assert limit.filter(later)
+    assert "49 more like this in the last 10 s" in later.getMessage()
+    assert not limit.filter(_record("Refused a connection"))
+
+
+def test_the_connection_limit_stays_under_the_open_files_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (256, 4096))
+    assert TransportLimits(Settings(max_connections=100)).max_connections == 100
+    fitted = TransportLimits(Settings(max_connections=500)).max_connections
+    assert fitted == 256 - protocol.FILES_KEPT_FREE
