@@ -1,9 +1,10 @@
 """The running mock's state: settings, fixtures as loaded, inventory, journal, faults, limits."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mock_server.domain.changes import Change
 from mock_server.domain.inventory import Inventory
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultPlan, FaultRule
@@ -12,7 +13,7 @@ from mock_server.simulation.rate_limits import RateLimiter, RateLimits
 from mock_server.simulation.webhooks import WebhookSender
 from mock_server.state.document import FixtureFile, build_inventory
 from mock_server.state.export import state_document
-from mock_server.state.state_file import StateFile
+from mock_server.state.persistence import Persistence
 
 
 class Runtime:
@@ -38,15 +39,20 @@ class Runtime:
             if settings.rate_limit == "vonage"
             else None
         )
-        self.state_file = StateFile(settings.state_file) if settings.state_file else None
+        self.persistence = Persistence(settings.state_file) if settings.state_file else None
         # Probes of moHttpUrl (--verify-webhooks) and the simulated inbound SMS and calls.
         self.webhooks = WebhookSender(settings.webhook_timeout)
-        # Read now, not when serving starts: a broken state file stops the start up front, with
-        # the same one-line message as a broken fixtures file.
-        self._saved = self.state_file.load() if self.state_file else None
+        # Read (and written, when new) now, not when serving starts: a broken or unwritable
+        # state file stops the start up front, with a one-line message.
+        resumed = settings.state_file is not None and settings.state_file.exists()
+        self._saved = (
+            self.persistence.open(lambda: build_inventory(fixtures)) if self.persistence else None
+        )
         self._inventory: Inventory | None = None
         # Where the state came from at start (the start block names it): fixtures or state file.
-        self.loaded_from = settings.fixtures
+        self.loaded_from = (
+            settings.state_file if resumed and settings.state_file else settings.fixtures
+        )
 
     @property
     def ready(self) -> bool:
@@ -59,15 +65,21 @@ class Runtime:
         return self._inventory
 
     def start(self) -> None:
-        """The state at start: the state file when there is one, else the fixtures."""
+        """The state at start: the state file's when there is one, else the fixtures'."""
         saved, self._saved = self._saved, None
-        if saved is not None and self.state_file is not None:
-            self.loaded_from = self.state_file.path
-        self._install(saved or self.fixtures, write=saved is None)
+        if saved is None:
+            saved = build_inventory(self.fixtures)
+            if self.persistence is not None:
+                self.persistence.file.save(state_document(saved))
+        self._inventory = saved
 
-    def reset(self, keep_faults: bool = False, keep_journal: bool = False) -> None:
+    async def stop(self) -> None:
+        if self.persistence is not None:
+            await self.persistence.close()
+
+    async def reset(self, keep_faults: bool = False, keep_journal: bool = False) -> None:
         """Back to the fixtures as loaded at start; faults and journal cleared unless kept."""
-        self._install(self.fixtures)
+        await self._install(self.fixtures)
         if not keep_faults:
             self.faults = FaultPlan(self.faults.seed, self.start_rules)
         if not keep_journal:
@@ -75,24 +87,31 @@ class Runtime:
         if self.rate_limiter is not None:
             self.rate_limiter.reset()
 
-    def replace_state(self, fixtures: FixtureFile) -> None:
+    async def replace_state(self, fixtures: FixtureFile) -> None:
         """Replace the whole state with a validated document."""
-        self._install(fixtures)
+        await self._install(fixtures)
+
+    async def write(self, plan: Callable[[Inventory], Change]) -> None:
+        """Plan a change on the state and make it: with a state file, only once it is on disk
+        (StateNotSaved, and nothing changed, when it cannot be written)."""
+        if self.persistence is None:
+            self.inventory.apply(plan(self.inventory))
+        else:
+            await self.persistence.write(lambda: self.inventory, plan)
 
     def document(self) -> dict[str, Any]:
         """The whole state in the fixture format, read as one consistent snapshot."""
         return state_document(self.inventory)
 
-    def persist(self) -> None:
-        """Write the state file, when there is one (every change calls this before answering)."""
-        if self.state_file is not None and self._inventory is not None:
-            self.state_file.save(self.document())
-
-    def _install(self, fixtures: FixtureFile, write: bool = True) -> None:
+    async def _install(self, fixtures: FixtureFile) -> None:
         """Build the state, put it on disk, and only then serve it: a failed write (a full
         disk) leaves both the old state and the old file in place."""
         inventory = build_inventory(fixtures)
-        if write and self.state_file is not None:
-            self.state_file.save(state_document(inventory))
-        inventory.on_change = self.persist
-        self._inventory = inventory
+
+        def install() -> None:
+            self._inventory = inventory
+
+        if self.persistence is None:
+            install()
+        else:
+            await self.persistence.replace(state_document(inventory), install)

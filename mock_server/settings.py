@@ -84,6 +84,12 @@ class Settings(BaseSettings):
         description="The private key (PEM) of --tls-cert.",
         json_schema_extra=_shown("FILE", "none"),
     )
+    regenerate_ca: bool = Field(
+        False,
+        description="When the local CA in --tls-dir is damaged (ca.pem or ca-key.pem unreadable, "
+        "missing or mismatched), make a new one instead of refusing to start; clients must then "
+        "trust the new ca.pem. A sound CA is always kept.",
+    )
     tls_names: list[str] = Field(
         default_factory=list,
         description="Extra DNS names or IP addresses for the generated server certificate, "

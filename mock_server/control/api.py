@@ -83,7 +83,7 @@ async def openapi(request: Request) -> JSONResponse:
 async def reset(
     runtime: RuntimeDep, keep_faults: bool = False, keep_journal: bool = False
 ) -> dict[str, Any]:
-    runtime.reset(keep_faults=keep_faults, keep_journal=keep_journal)
+    await runtime.reset(keep_faults=keep_faults, keep_journal=keep_journal)
     return _summary(runtime)
 
 
@@ -95,7 +95,7 @@ async def get_state(runtime: RuntimeDep) -> dict[str, Any]:
 @router.put("/state", summary="Replace the whole state; a bad document changes nothing.")
 async def put_state(document: FixtureFile, runtime: RuntimeDep) -> dict[str, Any]:
     check_consistency(document, STATE_SOURCE)
-    runtime.replace_state(document)
+    await runtime.replace_state(document)
     return _summary(runtime)
 
 
@@ -107,7 +107,7 @@ async def add_numbers(
 ) -> dict[str, int]:
     listed = entries if isinstance(entries, list) else [entries]
     blocks = [Block.of_range(*entry.bounds(), entry.attributes()) for entry in listed]
-    runtime.inventory.add_available(blocks)
+    await runtime.write(lambda inventory: inventory.plan_add_available(blocks))
     return {"added": sum(block.last - block.first + 1 for block in blocks)}
 
 
@@ -115,7 +115,8 @@ async def add_numbers(
     "/accounts", status_code=status.HTTP_201_CREATED, summary="Open an account or subaccount."
 )
 async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
-    runtime.inventory.add_account(entry.account())
+    account = entry.account()
+    await runtime.write(lambda inventory: inventory.plan_add_account(account))
     return entry
 
 

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server import __version__
 from mock_server.control import api, dashboard, docs, inbound
 from mock_server.domain import messages
-from mock_server.domain.errors import ControlProblem
+from mock_server.domain.errors import ControlProblem, StateNotSaved
 from mock_server.runtime import Runtime
 from mock_server.state.document import FixtureError, location_text
 from mock_server.vonage.rendering import problem
@@ -125,6 +125,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = str(error.detail)
         return problem(error.status_code, detail, detail, None, error.headers)
 
+    async def state_not_saved(request: Request, error: Exception) -> Response:
+        # The state file could not record the change (already logged): it was not made.
+        return problem(503, messages.STATE_NOT_SAVED_TITLE, messages.STATE_NOT_SAVED)
+
     async def unexpected_error(request: Request, error: Exception) -> Response:
         # Not logged here: the error goes on up after this answer, and the server logs it once.
         return problem(500, "Internal error", messages.INTERNAL_ERROR)
@@ -133,4 +137,5 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FixtureError, fixture_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(StateNotSaved, state_not_saved)
     app.add_exception_handler(Exception, unexpected_error)

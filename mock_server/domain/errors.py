@@ -13,7 +13,8 @@
         │   └── WebhookNotVerified  "420"  moHttpUrl did not answer the GET with 200 OK
         ├── InvalidParameters       "400"  {"field": "Is required."} body instead of a label
         ├── PayloadTooLarge         "413"  a body over the size limit
-        └── RateLimited             "429"
+        ├── RateLimited             "429"
+        └── StateNotSaved           "503"  the state file could not record a change: not made
 
 The HTTP layer maps `error_code` to a status (420 may be sent as 400 or 200 by setting); the one
 renderer turns any of them into JSON or XML.
@@ -123,3 +124,14 @@ class WebhookNotVerified(MethodFailed):
     """
 
     label = messages.WEBHOOK_NOT_VERIFIED
+
+
+class StateNotSaved(VonageError):
+    """The state file could not record a change (a full disk), so the change was not made.
+
+    Vonage documents no such failure; a 503 says the refusal is the server's, temporary, and
+    safe to retry, since nothing changed. The control API answers it as a 503 problem.
+    """
+
+    error_code = "503"
+    label = messages.STATE_NOT_SAVED

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
+from mock_server.domain.changes import AddAccount, AddNumbers, Buy, Cancel, Change, Update
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
 from mock_server.domain.matching import Pattern, SearchPattern, matches
 from mock_server.domain.owned_index import AccountIndex
@@ -54,6 +55,22 @@ class NumberRef:
     msisdn: str
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The state at one moment, read like an Inventory by `state.export.state_document`."""
+
+    accounts: list[Account]
+    pool: list[Block]
+    owned: dict[str, OwnedNumber]
+    owner: dict[str, str]
+    address_required: frozenset[str]
+
+    def owned_items(self) -> Iterator[tuple[str, OwnedNumber]]:
+        """Every owned number with its owner's api_key, in ascending MSISDN order."""
+        for msisdn in sorted(self.owned):
+            yield self.owner[msisdn], self.owned[msisdn]
+
+
 class Inventory:
     """Everything the mock knows, and the operations of the Numbers API on it."""
 
@@ -75,9 +92,6 @@ class Inventory:
         # One lock around every operation: the server is single-threaded today, but the pytest
         # plugin and control plane may call in from other threads.
         self._lock = threading.RLock()
-        # Called after every successful change, inside the lock: the runtime persists the state
-        # here, so a change is on disk before its caller is told it succeeded.
-        self.on_change: Callable[[], None] = lambda: None
         self.add_owned(owned)
 
     def read(self, reader: Callable[["Inventory"], Read]) -> Read:
@@ -137,9 +151,37 @@ class Inventory:
         return len(self._owned)
 
     # -- writes -----------------------------------------------------------------------------
+    # Each operation is a plan, which checks and raises the domain's errors but changes nothing,
+    # and `apply`, which makes the change. The runtime makes a planned change durable before it
+    # applies it; the methods named after the operations do both at once, with no state file.
 
     def buy(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
         """`POST /number/buy`: move a number from the pool to the account, charging its price."""
+        with self._lock:
+            self.apply(self.plan_buy(caller, ref, target_api_key))
+
+    def cancel(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
+        """`POST /number/cancel`: return an owned number to the pool, its configuration cleared."""
+        with self._lock:
+            self.apply(self.plan_cancel(caller, ref, target_api_key))
+
+    def update(self, caller: Account, ref: NumberRef, changes: dict[str, str | None]) -> None:
+        """`POST /number/update`: change an owned number's configuration (None clears a field)."""
+        with self._lock:
+            self.apply(self.plan_update(caller, ref, changes))
+
+    def add_available(self, blocks: list[Block]) -> None:
+        """Put numbers on sale; StateConflict when any is on sale or owned already."""
+        with self._lock:
+            self.apply(self.plan_add_available(blocks))
+
+    def add_account(self, account: Account) -> None:
+        """Open an account or a subaccount; StateConflict when the key is taken."""
+        with self._lock:
+            self.apply(self.plan_add_account(account))
+
+    def plan_buy(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> Buy:
+        """The buy `buy` makes, checked (MethodFailed, AddressRequired) but not made."""
         with self._lock:
             buyer = self.accounts.acting_on(caller, target_api_key)
             number = self.pool.find(ref.msisdn)
@@ -151,31 +193,27 @@ class Inventory:
                 raise AddressRequired()
             if buyer.balance < number.attributes.price:
                 raise MethodFailed()
-            self.pool.take(ref.msisdn)
-            buyer.balance -= number.attributes.price
-            self._assign(buyer.api_key, OwnedNumber(ref.msisdn, number.attributes))
-            self.on_change()
+            return Buy(buyer.api_key, ref.msisdn)
 
-    def cancel(self, caller: Account, ref: NumberRef, target_api_key: str | None = None) -> None:
-        """`POST /number/cancel`: return an owned number to the pool, its configuration cleared."""
+    def plan_cancel(
+        self, caller: Account, ref: NumberRef, target_api_key: str | None = None
+    ) -> Cancel:
+        """The cancel `cancel` makes, checked (MethodFailed) but not made."""
         with self._lock:
             owner = self.accounts.acting_on(caller, target_api_key)
-            number = self._owned_by(owner, ref)
-            del self._owned[ref.msisdn], self._owner[ref.msisdn]
-            msisdns = self._by_account[owner.api_key]
-            del msisdns[bisect.bisect_left(msisdns, ref.msisdn)]
-            self.pool.give_back(AvailableNumber(number.msisdn, number.attributes))
-            self.on_change()
+            self._owned_by(owner, ref)
+            return Cancel(owner.api_key, ref.msisdn)
 
-    def update(self, caller: Account, ref: NumberRef, changes: dict[str, str | None]) -> None:
-        """`POST /number/update`: change an owned number's configuration (None clears a field)."""
+    def plan_update(
+        self, caller: Account, ref: NumberRef, changes: dict[str, str | None]
+    ) -> Update:
+        """The update `update` makes, checked (MethodFailed) but not made."""
         with self._lock:
-            number = self._owned_by(caller, ref)
-            number.config = number.config.updated(changes)
-            self.on_change()
+            self._owned_by(caller, ref)
+            return Update(caller.api_key, ref.msisdn, tuple(changes.items()))
 
-    def add_available(self, blocks: list[Block]) -> None:
-        """Put numbers on sale; StateConflict when any is on sale or owned already."""
+    def plan_add_available(self, blocks: list[Block]) -> AddNumbers:
+        """The numbers `add_available` puts on sale, checked (StateConflict) but not added."""
         with self._lock:
             staged = Pool()
             for i, block in enumerate(blocks):
@@ -188,17 +226,53 @@ class Inventory:
                 if owned is not None:
                     raise StateConflict(f"[{i}]", messages.NUMBER_OWNED.format(msisdn=owned))
                 staged.add(block)
-            for block in blocks:
-                self.pool.add(block)
-            self.on_change()
+            return AddNumbers(tuple(blocks))
 
-    def add_account(self, account: Account) -> None:
-        """Open an account or a subaccount; StateConflict when the key is taken."""
+    def plan_add_account(self, account: Account) -> AddAccount:
+        """The account `add_account` opens, checked (StateConflict) but not opened."""
         with self._lock:
             problem = self._account_problem(account, {})
             if problem is not None:
                 raise StateConflict(*problem)
-            self._open([account])
+            return AddAccount(account)
+
+    def apply(self, change: Change) -> None:
+        """Make a planned change. It must have been planned on this state, with no change
+        applied since (the plan's checks are not made again); KeyError if it names nothing."""
+        with self._lock:
+            match change:
+                case Buy(api_key, msisdn):
+                    buyer = self._account(api_key)
+                    taken = self.pool.take(msisdn)
+                    buyer.balance -= taken.attributes.price
+                    self._assign(api_key, OwnedNumber(msisdn, taken.attributes))
+                case Cancel(api_key, msisdn):
+                    number = self._release(api_key, msisdn)
+                    self.pool.give_back(AvailableNumber(number.msisdn, number.attributes))
+                case Update(api_key, msisdn, fields):
+                    owned = self._release(api_key, msisdn)
+                    config = owned.config.updated(dict(fields))
+                    # A new object rather than a changed one: a snapshot keeps the old.
+                    self._assign(api_key, replace(owned, config=config))
+                case AddNumbers(blocks):
+                    for block in blocks:
+                        self.pool.add(block)
+                case AddAccount(account):
+                    self._open([replace(account)])
+                case _:
+                    raise TypeError(f"not a change: {change!r}")
+
+    def snapshot(self) -> "Snapshot":
+        """The state as of now, taken in a few milliseconds however large it is: a later
+        change does not alter it (owned numbers are replaced on change, never modified)."""
+        with self._lock:
+            return Snapshot(
+                accounts=[replace(account) for account in self.accounts],
+                pool=list(self.pool),
+                owned=dict(self._owned),
+                owner=dict(self._owner),
+                address_required=self.address_required,
+            )
 
     def add_accounts(self, accounts: Sequence[Account]) -> None:
         """Open several accounts at once, a subaccount possibly listed before its master.
@@ -237,7 +311,6 @@ class Inventory:
         for account in accounts:
             self.accounts.add(account)
             self._by_account[account.api_key] = []
-        self.on_change()
 
     def add_owned(self, numbers: Iterable[tuple[str, OwnedNumber]]) -> None:
         """Give numbers to accounts (api_key, number), taking them out of the pool when on sale.
@@ -267,8 +340,6 @@ class Inventory:
             # Sorted once rather than number by number: 100,000 owned numbers start in a blink.
             for api_key in {api_key for api_key, _ in listed}:
                 self._by_account[api_key].sort()
-            if listed:
-                self.on_change()
 
     # -- internals --------------------------------------------------------------------------
 
@@ -282,6 +353,23 @@ class Inventory:
             or number.attributes.country != ref.country
         ):
             raise MethodFailed()
+        return number
+
+    def _account(self, api_key: str) -> Account:
+        account = self.accounts.get(api_key)
+        if account is None:
+            raise KeyError(api_key)
+        return account
+
+    def _release(self, api_key: str, msisdn: str) -> OwnedNumber:
+        """Take an owned number off its account (KeyError if the account does not own it)."""
+        if self._owner[msisdn] != api_key:
+            raise KeyError(msisdn)
+        number = self._owned.pop(msisdn)
+        del self._owner[msisdn]
+        msisdns = self._by_account[api_key]
+        del msisdns[bisect.bisect_left(msisdns, msisdn)]
+        self._touch(api_key, msisdn)
         return number
 
     def _assign(self, api_key: str, number: OwnedNumber) -> None:

@@ -12,6 +12,9 @@ RATE_LIMITED = "Throughput Rate Exceeded - please wait [ 1000 ] and retry"
 NOT_FOUND = "not found"
 PAYLOAD_TOO_LARGE = "request entity too large"
 INTERNAL_ERROR = "internal error"
+# A write the state file could not record (a full disk, a read-only directory): not made.
+STATE_NOT_SAVED = "the change could not be saved, so it was not made; try again later"
+STATE_NOT_SAVED_TITLE = "State not saved"
 
 # Field messages of Vonage's 400 body, `{"country": "Is required."}` as reported from the live API.
 FIELD_REQUIRED = "Is required."

@@ -45,6 +45,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.start()
         yield
+        await runtime.stop()
 
     # The Vonage edge: its own answers and errors are Vonage's. It describes nothing: the
     # control plane serves its own OpenAPI document, behind the admin token.

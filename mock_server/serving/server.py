@@ -98,7 +98,7 @@ def tls_files(settings: Settings) -> tls.TlsFiles:
     """The user's certificate when given, otherwise the local CA's, created on first use."""
     if settings.tls_cert is not None and settings.tls_key is not None:
         return tls.user_supplied(settings.tls_cert, settings.tls_key)
-    return tls.ensure_certificates(settings.tls_dir, settings.tls_names)
+    return tls.ensure_certificates(settings.tls_dir, settings.tls_names, settings.regenerate_ca)
 
 
 class MockServer:

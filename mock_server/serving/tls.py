@@ -1,6 +1,7 @@
 """The server's TLS material: a persistent local CA, the certificate it issues, or the user's."""
 
 import ipaddress
+import logging
 import socket
 import ssl
 from collections.abc import Sequence
@@ -17,6 +18,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from mock_server.domain.errors import MockError
 from mock_server.state.atomic import write_atomically
+
+# uvicorn configures its own loggers only: speak through its error logger so messages show.
+logger = logging.getLogger("uvicorn.error")
 
 DEFAULT_NAMES: tuple[str, ...] = (
     "localhost",
@@ -59,21 +63,31 @@ def server_names(extra: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*DEFAULT_NAMES, *_host_name(), *extra]))
 
 
-def ensure_certificates(tls_dir: Path, extra_names: Sequence[str] = ()) -> TlsFiles:
+def ensure_certificates(
+    tls_dir: Path, extra_names: Sequence[str] = (), regenerate_ca: bool = False
+) -> TlsFiles:
     """Create on first use, reuse afterwards: the local CA and a server certificate in tls_dir.
 
-    The CA (ca.pem, ca-key.pem) survives restarts. The server certificate (server.pem chain,
-    server-key.pem) is re-issued from that CA when it does not cover every name of
-    server_names(extra_names), was not issued by it, or is missing or unreadable. A new tls_dir
-    gets mode 0o700, key files 0o600. Raises TlsError for a name no certificate can hold.
+    The CA (ca.pem, ca-key.pem) survives restarts: when either is missing while the other is
+    there, unreadable, or they do not belong together, TlsError names the file, since a new CA
+    would break every client that trusts the old one; `regenerate_ca` makes a new one instead.
+    The server certificate (server.pem chain, server-key.pem) is re-issued from the CA when it
+    does not cover every name of server_names(extra_names), was not issued by it, or is missing
+    or unreadable. A new tls_dir gets mode 0o700, key files 0o600. Raises TlsError for a name
+    no certificate can hold, and for files that cannot be written.
     """
     names = server_names(extra_names)
     wanted = {_san_entry(name) for name in names}
-    _make_private_dir(tls_dir)
-    ca = _load_or_create_ca(tls_dir / CA_CERT_FILE, tls_dir / CA_KEY_FILE)
-    files = TlsFiles(tls_dir / CA_CERT_FILE, tls_dir / SERVER_CERT_FILE, tls_dir / SERVER_KEY_FILE)
-    if not _server_cert_fits(files, _certificate(ca.cert_pem.bytes()), wanted):
-        _issue_server_cert(ca, names, files)
+    try:
+        _make_private_dir(tls_dir)
+        ca = _load_or_create_ca(tls_dir / CA_CERT_FILE, tls_dir / CA_KEY_FILE, regenerate_ca)
+        files = TlsFiles(
+            tls_dir / CA_CERT_FILE, tls_dir / SERVER_CERT_FILE, tls_dir / SERVER_KEY_FILE
+        )
+        if not _server_cert_fits(files, _certificate(ca.cert_pem.bytes()), wanted):
+            _issue_server_cert(ca, names, files)
+    except OSError as error:
+        raise TlsError(f"{tls_dir}: cannot write the TLS files: {error.strerror}") from error
     return files
 
 
@@ -116,21 +130,56 @@ def _make_private_dir(tls_dir: Path) -> None:
         tls_dir.chmod(_DIR_MODE)  # mkdir's mode is filtered by the umask
 
 
-def _load_or_create_ca(cert_path: Path, key_path: Path) -> trustme.CA:
+def _load_or_create_ca(cert_path: Path, key_path: Path, regenerate: bool) -> trustme.CA:
+    """The CA in the two files; a new one when neither exists (or `regenerate` and it is
+    damaged); TlsError naming the file otherwise."""
+    if cert_path.exists() or key_path.exists():
+        try:
+            return _load_ca(cert_path, key_path)
+        except TlsError as damage:
+            if not regenerate:
+                raise
+            logger.warning("%s; making a new local CA, as --regenerate-ca asks", damage)
+    ca = trustme.CA(organization_name=CA_ORGANIZATION)
+    write_atomically(key_path, ca.private_key_pem.bytes(), _KEY_MODE)
+    write_atomically(cert_path, ca.cert_pem.bytes(), _CERT_MODE)
+    return ca
+
+
+def _load_ca(cert_path: Path, key_path: Path) -> trustme.CA:
+    """trustme.CA.from_pem, after checking each file reads and the key fits the certificate."""
+    cert_pem = _read_ca_file(cert_path, "CA certificate")
+    key_pem = _read_ca_file(key_path, "CA key")
     try:
-        return _load_ca(cert_path.read_bytes(), key_path.read_bytes())
-    except _UNREADABLE:
-        ca = trustme.CA(organization_name=CA_ORGANIZATION)
-        write_atomically(key_path, ca.private_key_pem.bytes(), _KEY_MODE)
-        write_atomically(cert_path, ca.cert_pem.bytes(), _CERT_MODE)
-        return ca
-
-
-def _load_ca(cert_pem: bytes, key_pem: bytes) -> trustme.CA:
-    """trustme.CA.from_pem, after checking the key belongs to the certificate."""
-    if _certificate(cert_pem).public_key() != load_pem_private_key(key_pem, None).public_key():
-        raise ValueError("CA key does not match CA certificate")
+        certificate = _certificate(cert_pem)
+    except _UNREADABLE as error:
+        raise _damaged(cert_path, "not a PEM certificate", error) from error
+    try:
+        key = load_pem_private_key(key_pem, None)
+    except _UNREADABLE as error:
+        raise _damaged(key_path, "not an unencrypted PEM private key", error) from error
+    if certificate.public_key() != key.public_key():
+        raise _damaged(key_path, f"not the key of the CA certificate {cert_path.name}", None)
     return trustme.CA.from_pem(cert_pem, key_pem)
+
+
+def _read_ca_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as error:
+        raise _damaged(
+            path, f"the {what} is missing while the other CA file is there", None
+        ) from error
+    except OSError as error:
+        raise _damaged(path, f"the {what} cannot be read ({error.strerror})", None) from error
+
+
+def _damaged(path: Path, problem: str, error: Exception | None) -> TlsError:
+    detail = f" ({str(error).splitlines()[0]})" if error is not None and str(error) else ""
+    return TlsError(
+        f"{path}: {problem}{detail}: the local CA is damaged; restore the file, or start with "
+        "--regenerate-ca to make a new CA (clients must then trust the new ca.pem)"
+    )
 
 
 def _certificate(pem: bytes) -> x509.Certificate:

@@ -20,6 +20,13 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
     Once this returns the new file is on disk (file and directory entry fsynced). The file is
     created 0600 (it may hold api_secrets or a private key) unless `mode` says otherwise.
     """
+    temporary = write_temporary(path, data, mode)
+    replace_with(temporary, path)
+    fsync_directory(path.parent)
+
+
+def write_temporary(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """A temporary file beside `path` holding `data`, synced (0600 unless `mode` says)."""
     # mkstemp: a name no concurrent writer can share.
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
@@ -31,15 +38,25 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
             os.fsync(stream.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return Path(temporary)
+
+
+def replace_with(temporary: Path, path: Path) -> None:
+    """Rename a temporary file over `path` (removing it if that fails); the directory entry is
+    durable once `fsync_directory` returns."""
+    try:
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_directory(path.parent)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     # The rename itself is durable only once the directory is synced; Windows cannot open a
     # directory to sync it, so there a power cut may still lose the last rename (never corrupt).
     if os.name != "posix":

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from mock_server.domain.accounts import Account
-from mock_server.domain.inventory import Inventory
+from mock_server.domain.inventory import Inventory, Snapshot
 from mock_server.domain.phone_number import CONFIG_FIELDS, NumberAttributes, OwnedNumber
 from mock_server.domain.pool import Block
 from mock_server.domain.wire import wire_name
@@ -33,19 +33,22 @@ def export_fixtures(inventory: Inventory) -> FixtureFile:
     return parse_fixtures(state_document(inventory), SOURCE)
 
 
-def state_document(inventory: Inventory) -> dict[str, Any]:
+def state_document(inventory: Inventory | Snapshot) -> dict[str, Any]:
     """`export_fixtures` as JSON-ready data in the fixture file format.
 
     Wire names (`initialPrice`, `moHttpUrl`), no None fields, money as strings with two decimals
     ("998.75"), no `$schema`. Entries share no mutable parts, so the caller may change them.
+    A snapshot is read as it is (nothing changes it); the inventory with no change meanwhile.
     """
+    if isinstance(inventory, Snapshot):
+        return _document(inventory)
     return inventory.read(_document)
 
 
-def _document(inventory: Inventory) -> dict[str, Any]:
+def _document(inventory: Inventory | Snapshot) -> dict[str, Any]:
     numbers = _NumberData()
     return {
-        "accounts": [_account(account) for account in inventory.accounts],
+        "accounts": [account_data(account) for account in inventory.accounts],
         "address_required_countries": sorted(inventory.address_required),
         "available": [numbers.entry(block.attributes, _bounds(block)) for block in inventory.pool],
         "owned": [
@@ -87,7 +90,13 @@ def _money(amount: Decimal) -> str:
     return str(amount.quantize(CENT))
 
 
-def _account(account: Account) -> Data:
+def block_data(block: Block) -> Data:
+    """One block of the pool as an `available` entry of the fixture format."""
+    return _NumberData().entry(block.attributes, _bounds(block))
+
+
+def account_data(account: Account) -> Data:
+    """An account as an `accounts` entry of the fixture format."""
     data = {
         "api_key": account.api_key,
         "api_secret": account.api_secret,
@@ -114,7 +123,7 @@ def _owned(api_key: str, number: OwnedNumber) -> Data:
     return data
 
 
-def _owned_in_account_order(inventory: Inventory) -> list[tuple[str, OwnedNumber]]:
+def _owned_in_account_order(inventory: Inventory | Snapshot) -> list[tuple[str, OwnedNumber]]:
     # A rebuilt inventory lists owned numbers account by account, in the order of the accounts;
     # the live one in the order accounts first owned a number. Export the former, so that a
     # round trip is exact even when accounts opened later bought in another order.

@@ -221,14 +221,14 @@ async def search(call: Call, caller: Account) -> Response:
 
 
 async def buy(call: Call, caller: Account) -> Response:
-    ref = queries.number_ref(call.params)
-    call.runtime.inventory.buy(caller, ref, queries.target_api_key(call.params))
+    ref, target = queries.number_ref(call.params), queries.target_api_key(call.params)
+    await call.runtime.write(lambda inventory: inventory.plan_buy(caller, ref, target))
     return call.renderer.success(call.format)
 
 
 async def cancel(call: Call, caller: Account) -> Response:
-    ref = queries.number_ref(call.params)
-    call.runtime.inventory.cancel(caller, ref, queries.target_api_key(call.params))
+    ref, target = queries.number_ref(call.params), queries.target_api_key(call.params)
+    await call.runtime.write(lambda inventory: inventory.plan_cancel(caller, ref, target))
     return call.renderer.success(call.format)
 
 
@@ -243,7 +243,7 @@ async def update(call: Call, caller: Account) -> Response:
         await webhooks.verify_mo_http_url(
             runtime.webhooks, runtime.journal, mo_http_url, caller.api_key, redact(call.params)
         )
-    runtime.inventory.update(caller, ref, changes)
+    await runtime.write(lambda inventory: inventory.plan_update(caller, ref, changes))
     return call.renderer.success(call.format)
 
 

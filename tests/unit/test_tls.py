@@ -1,10 +1,12 @@
 """serving.tls: the persistent CA, the server certificate, user files, a real handshake."""
 
 import ipaddress
+import logging
 import os
 import socket
 import ssl
 import stat
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -199,22 +201,103 @@ def test_damaged_server_files_are_reissued_from_the_same_ca(
     assert_issued_by_ca(again)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param("ca.pem", id="ca-cert"), pytest.param("ca-key.pem", id="ca-key")],
-)
-def test_lost_ca_is_recreated_and_server_cert_follows(
-    tls_dir: Path, files: TlsFiles, name: str
+def truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def garbled(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 40] = b"A" * 40  # still base64, no longer the key
+    path.write_bytes(bytes(data))
+
+
+DAMAGED_CA = [
+    pytest.param("ca.pem", Path.unlink, "missing", id="ca-cert-deleted"),
+    pytest.param("ca-key.pem", Path.unlink, "missing", id="ca-key-deleted"),
+    pytest.param("ca.pem", truncated, "not a PEM certificate", id="ca-cert-truncated"),
+    pytest.param("ca-key.pem", truncated, "not an unencrypted PEM", id="ca-key-truncated"),
+    pytest.param("ca.pem", lambda p: p.write_bytes(b""), "not a PEM", id="ca-cert-empty"),
+    pytest.param("ca-key.pem", garbled, "", id="ca-key-garbled"),
+    pytest.param(
+        "ca-key.pem", lambda p: p.write_bytes(other_key_pem()), "not the key", id="key-mismatch"
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "damage", "problem"), DAMAGED_CA)
+def test_a_damaged_ca_is_refused_naming_the_file_and_left_as_it_is(
+    tls_dir: Path, files: TlsFiles, name: str, damage: Callable[[Path], object], problem: str
+) -> None:
+    damage(tls_dir / name)
+    before = {p.name: p.read_bytes() for p in tls_dir.iterdir()}
+
+    with pytest.raises(TlsError) as raised:
+        ensure_certificates(tls_dir)
+
+    message = str(raised.value)
+    assert message.startswith(f"{tls_dir / name}: ")
+    assert problem in message
+    assert "--regenerate-ca" in message
+    assert "\n" not in message
+    assert {p.name: p.read_bytes() for p in tls_dir.iterdir()} == before
+
+
+@pytest.mark.parametrize(("name", "damage", "problem"), DAMAGED_CA)
+def test_regenerate_ca_replaces_a_damaged_ca_and_the_server_cert_follows(
+    tls_dir: Path,
+    files: TlsFiles,
+    name: str,
+    damage: Callable[[Path], object],
+    problem: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = snapshot(tls_dir)
-    (tls_dir / name).unlink()
+    damage(tls_dir / name)
 
-    again = ensure_certificates(tls_dir)
+    with caplog.at_level(logging.WARNING, logger="uvicorn.error"):
+        again = ensure_certificates(tls_dir, regenerate_ca=True)
 
     after = snapshot(tls_dir)
     assert after["ca.pem"] != before["ca.pem"]
+    assert after["ca-key.pem"] != before["ca-key.pem"]
     assert after["server.pem"] != before["server.pem"]
     assert_issued_by_ca(again)
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert str(tls_dir / name) in warning
+    assert "making a new local CA" in warning
+
+
+def test_regenerate_ca_keeps_a_sound_ca(tls_dir: Path, files: TlsFiles) -> None:
+    before = snapshot(tls_dir)
+
+    ensure_certificates(tls_dir, regenerate_ca=True)
+
+    assert snapshot(tls_dir) == before
+
+
+def test_a_tls_dir_without_either_ca_file_gets_a_new_ca(tls_dir: Path, files: TlsFiles) -> None:
+    before = snapshot(tls_dir)
+    (tls_dir / "ca.pem").unlink()
+    (tls_dir / "ca-key.pem").unlink()
+
+    again = ensure_certificates(tls_dir)
+
+    assert snapshot(tls_dir)["ca.pem"] != before["ca.pem"]
+    assert_issued_by_ca(again)
+
+
+def test_a_tls_dir_that_cannot_be_written_is_a_tls_error(
+    tls_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system", str(tls_dir / ".ca-key.pem.x"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+
+    with pytest.raises(TlsError) as raised:
+        ensure_certificates(tls_dir)
+
+    assert str(raised.value) == f"{tls_dir}: cannot write the TLS files: Read-only file system"
 
 
 @pytest.mark.parametrize(
