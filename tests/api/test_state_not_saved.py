@@ -48,6 +48,7 @@ def disk(monkeypatch: pytest.MonkeyPatch) -> FullDisk:
 
 @pytest.fixture
 def state_path(tmp_path: Path) -> Path:
+    (tmp_path / "state").mkdir()
     return tmp_path / "state" / "state.json"
 
 
