@@ -1,6 +1,5 @@
 """The command line: settings from flags and NUMBERS_MOCK_ variables, fixtures checked, serve."""
 
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -8,7 +7,7 @@ from pydantic import ValidationError
 
 from mock_server.domain import messages
 from mock_server.domain.errors import MockError
-from mock_server.serving import flags
+from mock_server.serving import event_loop, flags
 from mock_server.serving.server import serve
 from mock_server.settings import APP_NAME, Settings
 from mock_server.state.document import load_fault_file, load_fixture_file
@@ -29,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings(**flags.parse(args))
         fixtures = load_fixture_file(settings.fixtures)
         rules = load_fault_file(settings.faults) if settings.faults else []
-        asyncio.run(serve(settings, fixtures, rules))
+        event_loop.run(serve(settings, fixtures, rules))
     except flags.Exit as done:
         return done.status
     except flags.UsageError as error:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from mock_server.domain.errors import MockError
 from mock_server.runtime import Runtime
-from mock_server.serving import tls
+from mock_server.serving import event_loop, tls
 from mock_server.serving.app import create_app
 from mock_server.serving.banner import Listening, start_lines
 from mock_server.serving.logs import STOPPED, STOPPING, log_config, logger
@@ -238,7 +238,7 @@ class BackgroundServer:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self.server.serve())
+            event_loop.run(self.server.serve())
         except BaseException as error:  # reported by start()
             self._failure = error
 
