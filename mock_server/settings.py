@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         1000, ge=1, le=1_000_000, description="How many requests the journal keeps.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
+    answer_cache: int = Field(
+        256, ge=0, le=100_000,
+        description="Rendered search and listing answers kept until the state changes; 0: none.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
     admin_token: str | None = Field(
         None,
         description="When set, /_mock/ routes (but health and the CA) need "

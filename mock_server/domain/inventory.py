@@ -92,6 +92,9 @@ class Inventory:
         # One lock around every operation: the server is single-threaded today, but the pytest
         # plugin and control plane may call in from other threads.
         self._lock = threading.RLock()
+        # Advanced by every change (`apply` and the bulk loads): an answer rendered at one
+        # version is still the right answer while the version stays the same.
+        self.version = 0
         self.add_owned(owned)
 
     def read(self, reader: Callable[["Inventory"], Read]) -> Read:
@@ -240,6 +243,7 @@ class Inventory:
         """Make a planned change. It must have been planned on this state, with no change
         applied since (the plan's checks are not made again); KeyError if it names nothing."""
         with self._lock:
+            self.version += 1
             match change:
                 case Buy(api_key, msisdn):
                     buyer = self._account(api_key)
@@ -290,6 +294,7 @@ class Inventory:
                 if problem is not None:
                     raise StateConflict(f"[{i}].{problem[0]}", problem[1])
                 seen.add(account.api_key)
+            self.version += 1
             self._open(accounts)
 
     def _account_problem(
@@ -329,6 +334,7 @@ class Inventory:
                     message = messages.NUMBER_OWNED_TWICE.format(msisdn=number.msisdn)
                     raise StateConflict(f"[{i}].msisdn", message)
                 staged.add(number.msisdn)
+            self.version += 1
             for api_key, number in listed:
                 # An owned number inside an available range is simply not available.
                 if self.pool.find(number.msisdn) is not None:

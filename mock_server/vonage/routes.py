@@ -33,10 +33,11 @@ from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.fault_header import FaultHeaderError, parse_fault_header
 from mock_server.simulation.faults import Fault, FaultContext
-from mock_server.simulation.journal import JournalEntry, redact, response_excerpt
+from mock_server.simulation.journal import JournalEntry, redact
 from mock_server.simulation.request_log import log_request
 from mock_server.vonage import credentials as auth
 from mock_server.vonage import queries
+from mock_server.vonage.answer_cache import AnswerCache, journal_excerpt
 from mock_server.vonage.rendering import (
     Negotiated,
     Renderer,
@@ -67,6 +68,7 @@ class Edge:
         self.renderer = Renderer(settings.empty_numbers, settings.xml_names)
         self.method_failed_status = settings.method_failed_status
         self.drop_connection = drop_connection
+        self.answers = AnswerCache(settings.answer_cache)
 
     def http_status(self, error_code: str) -> int:
         """The HTTP status carrying a Vonage error code (420's is a setting)."""
@@ -97,6 +99,7 @@ class Call:
     operation: Operation
     format: Negotiated
     params: dict[str, str]
+    answers: AnswerCache
     api_key: str | None = None
     api_secret: str | None = None
     fault: str | None = None
@@ -115,7 +118,7 @@ def vonage_endpoint(
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         negotiated = negotiate(request.headers.get("accept"))
-        call = Call(request, runtime, renderer, operation, negotiated, {})
+        call = Call(request, runtime, renderer, operation, negotiated, {}, edge.answers)
         try:
             call.params = await request_params(request)
             caller = _authenticate(call)
@@ -158,7 +161,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
             api_key=call.api_key,
             params=redact(call.params),
             status=response.status_code if response is not None else None,
-            response=response_excerpt(body, [call.api_secret]) if body is not None else None,
+            response=journal_excerpt(body, call.api_secret) if body is not None else None,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             fault=call.fault,
         )
@@ -211,13 +214,21 @@ async def _apply(fault: Fault) -> None:
 
 
 async def list_owned(call: Call, caller: Account) -> Response:
-    page = call.runtime.inventory.list_owned(caller, queries.owned_query(call.params))
-    return call.renderer.page(page, owned_wire, call.format)
+    query = queries.owned_query(call.params)
+    return call.answers.answer(
+        call.runtime.inventory,
+        (call.operation, caller.api_key, query, call.format),
+        lambda now: call.renderer.page(now.list_owned(caller, query), owned_wire, call.format),
+    )
 
 
 async def search(call: Call, caller: Account) -> Response:
-    page = call.runtime.inventory.search(queries.search_query(call.params))
-    return call.renderer.page(page, available_wire, call.format)
+    query = queries.search_query(call.params)
+    return call.answers.answer(
+        call.runtime.inventory,
+        (call.operation, caller.api_key, query, call.format),
+        lambda now: call.renderer.page(now.search(query), available_wire, call.format),
+    )
 
 
 async def buy(call: Call, caller: Account) -> Response:
