@@ -1,9 +1,10 @@
 """The reference for bench/run.py: the least a FastAPI app on the mock's stack can do.
 
 One `async def` route at the mock's search path that returns a one-number, search-like dict,
-served by uvicorn as the mock serves itself: one worker, the same event loop and HTTP
-implementation (uvicorn's "auto" choice in the same virtualenv), the same log level, no access
-log. Whatever the mock costs beyond this is the mock's own work.
+served by uvicorn as the mock serves itself: one worker, the same event loop (asyncio's, the
+mock's default; `--loop uvloop` to compare with `--event-loop uvloop`), h11 as the HTTP
+implementation, the same log level, no access log. Whatever the mock costs beyond this is the
+mock's own work.
 
     .venv/bin/python bench/reference_app.py --port 8090
 """
@@ -42,12 +43,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     args = parser.parse_args()
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        loop=args.loop,
+        http="h11",
         access_log=False,
         timeout_graceful_shutdown=1,
     )

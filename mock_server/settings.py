@@ -134,6 +134,12 @@ class Settings(BaseSettings):
         1000, ge=1, le=1_000_000, description="How many requests the journal keeps.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
+    event_loop: Literal["asyncio", "uvloop"] = Field(
+        "asyncio",
+        description="The server's event loop: the standard library's, or uvloop (installed with "
+        "the mock except on Windows; slower here with the guarded h11 protocol, see "
+        "Performance).",
+    )
     answer_cache: int = Field(
         256, ge=0, le=100_000,
         description="Rendered search and listing answers kept until the state changes; 0: none.",

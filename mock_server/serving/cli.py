@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings(**flags.parse(args))
         fixtures = load_fixture_file(settings.fixtures)
         rules = load_fault_file(settings.faults) if settings.faults else []
-        event_loop.run(serve(settings, fixtures, rules))
+        event_loop.run(serve(settings, fixtures, rules), settings.event_loop)
     except flags.Exit as done:
         return done.status
     except flags.UsageError as error:

@@ -238,7 +238,7 @@ class BackgroundServer:
 
     def _run(self) -> None:
         try:
-            event_loop.run(self.server.serve())
+            event_loop.run(self.server.serve(), self.server.settings.event_loop)
         except BaseException as error:  # reported by start()
             self._failure = error
 
