@@ -1,6 +1,7 @@
 """One run of the load benchmark: start times, each server warmed up and loaded with wrk, the
 figures gathered into a Report (bench/report.py renders it, bench/run.py is the command)."""
 
+import base64
 import contextlib
 import http.client
 import json
@@ -39,9 +40,18 @@ from scenarios import (
     REFERENCE,
     REFERENCE_SCENARIO,
     SCENARIOS,
+    SEARCH10_PATH,
+    WIREMOCK,
     Scenario,
 )
-from tools import ensure_prism, prism_command, reference_command, tool_version
+from tools import (
+    ensure_prism,
+    ensure_wiremock,
+    prism_command,
+    reference_command,
+    tool_version,
+    wiremock_command,
+)
 
 # After a warm-up, for requests cut off by wrk's stop to be done before the state is reset.
 QUIESCE_S = 0.5
@@ -73,6 +83,7 @@ class Config:
     threads: int
     starts: int
     prism: bool
+    wiremock: bool
     json_path: Path | None
     mock_root: Path
 
@@ -181,6 +192,62 @@ def mock_preparer(port: int, config: Config, stateful: bool) -> Callable[[], Non
     return prepare
 
 
+def fetch(port: int, path: str) -> tuple[str, bytes]:
+    """The content type and body of the mock's answer to `GET path` (as the default account)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Authorization": BASIC_AUTH})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise BenchError(f"GET {path} answered {response.status}: {body[:200]!r}")
+        return response.getheader("Content-Type") or "application/json", body
+    finally:
+        connection.close()
+
+
+def wiremock_stub(root: Path, path: str, answer: tuple[str, bytes]) -> None:
+    """A WireMock root whose one stub answers `GET path` with `answer`, byte for byte."""
+    url_path, _, query = path.partition("?")
+    parameters = dict(pair.split("=", 1) for pair in query.split("&") if pair)
+    content_type, body = answer
+    stub = {
+        "request": {
+            "method": "GET",
+            "urlPath": url_path,
+            "queryParameters": {name: {"equalTo": value} for name, value in parameters.items()},
+        },
+        "response": {
+            "status": 200,
+            "headers": {"Content-Type": content_type},
+            "base64Body": base64.b64encode(body).decode(),
+        },
+    }
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    (root / "mappings" / "search10.json").write_text(json.dumps(stub, indent=2))
+
+
+def run_wiremock(report: "Report", search10: tuple[str, bytes], workdir: Path) -> None:
+    """WireMock serving the mock's own size-10 search answer as a static stub, under the same
+    search-size-10 load as the mock."""
+    assert report.wiremock_version is not None
+    root = workdir / "wiremock"
+    wiremock_stub(root, SEARCH10_PATH, search10)
+    port = free_port()
+    command = wiremock_command(report.wiremock_version, root)
+    wiremock = Server.spawn(WIREMOCK, command(port), port, workdir / "wiremock.log")
+    try:
+        report.wiremock_start = wiremock.wait_ready(SEARCH10_PATH)
+        warm_up(wiremock, SCENARIOS[0], report.config, workdir)
+        probe(wiremock, report)
+        for scenario in SCENARIOS:
+            if WIREMOCK in scenario.targets:
+                say(f"wiremock: {scenario.title}")
+                report.results.append(measure(wiremock, scenario, report.config, workdir))
+    finally:
+        wiremock.stop()
+
+
 def failure_samples(port: int) -> list[str]:
     """Up to 3 failed calls among the last ones the mock's journal kept, to explain errors."""
     status, answer = call(port, "GET", "/_mock/requests")
@@ -220,6 +287,7 @@ PROBES = {
     REFERENCE: "/number/search",
     MOCK: "/number/search?country=GB&size=10",
     PRISM: f"/number/search?country=GB&size=10&{PRISM_CREDENTIALS}",
+    WIREMOCK: SEARCH10_PATH,
 }
 NAGLE_MS = 35.0  # unloaded p50s above this (and the reference's far below) are Nagle stalls
 
@@ -240,6 +308,8 @@ class Report:
     mock_starts: list[float] = field(default_factory=list)
     reference_starts: list[float] = field(default_factory=list)
     prism_start: float | None = None
+    wiremock_start: float | None = None
+    wiremock_version: str | None = None
     reference_runs: list[Result] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     prism_version: str | None = None
@@ -286,6 +356,7 @@ def machine_facts() -> dict[str, str]:
         "uvicorn": tool_version([str(PYTHON), "-c", "import uvicorn; print(uvicorn.__version__)"]),
         "fastapi": tool_version([str(PYTHON), "-c", "import fastapi; print(fastapi.__version__)"]),
         "node": tool_version(["node", "--version"]),
+        "java": tool_version(["java", "-version"]),
         "wrk": tool_version(["wrk", "--version"]).split(" [")[0],
     }
 
@@ -304,6 +375,8 @@ def run(config: Config, workdir: Path) -> Report:
     report.load_before = load_average()
     if config.prism:
         report.prism_version = ensure_prism()
+    if config.wiremock:
+        report.wiremock_version = ensure_wiremock()
 
     say(f"start to healthy: {config.starts} starts of the mock, then of the reference")
     report.mock_starts = start_times(
@@ -328,6 +401,7 @@ def run(config: Config, workdir: Path) -> Report:
         MOCK, mock_command(mock_port), mock_port, workdir / "mock.log", config.mock_root
     )
     mock.wait_ready("/_mock/health")
+    search10 = fetch(mock.port, SEARCH10_PATH)
     warm_up(mock, SCENARIOS[0], config, workdir)
     probe(mock, report)
     for scenario in SCENARIOS:
@@ -353,6 +427,9 @@ def run(config: Config, workdir: Path) -> Report:
             say(f"prism: {scenario.title}")
             report.results.append(measure(prism, scenario, config, workdir))
         prism.stop()
+
+    if report.wiremock_version is not None:
+        run_wiremock(report, search10, workdir)
 
     say(f"reference: {REFERENCE_SCENARIO.title} (last run)")
     report.reference_runs.append(measure(reference, REFERENCE_SCENARIO, config, workdir))

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from harness import GOAL_COLUMNS, MB, Column, Goal, median, number_text, ratio_text, table
 from measure import NAGLE_MS, PROBES, Report, Result
-from scenarios import MOCK, PRISM, REFERENCE, REFERENCE_SCENARIO, SCENARIOS
+from scenarios import MOCK, PRISM, REFERENCE, REFERENCE_SCENARIO, SCENARIOS, WIREMOCK
 
 COLUMNS = (
     Column("scenario", 44, "<"),
@@ -46,6 +46,7 @@ def goals(report: Report) -> list[Goal]:
     ref = report.reference()
     search10 = report.result("search10", MOCK)
     prism10 = report.result("search10", PRISM)
+    wiremock10 = report.result("search10", WIREMOCK)
     json100 = report.result("search100", MOCK)
     xml100 = report.result("search100xml", MOCK)
     buycancel = report.result("buycancel", MOCK)
@@ -56,6 +57,9 @@ def goals(report: Report) -> list[Goal]:
     return [
         Goal("search size 10 JSON vs reference (req/s)", ratio(search10, ref), ">=", 1.0, "x"),
         Goal("search size 10 JSON vs Prism (req/s)", ratio(search10, prism10), ">=", 3.0, "x"),
+        Goal(
+            "search size 10 JSON vs WireMock (req/s)", ratio(search10, wiremock10), ">=", 1.5, "x"
+        ),
         Goal(
             f"search size 10 JSON p99 at {report.config.connections} connections",
             search10.p99_ms if search10 else None,
@@ -85,7 +89,8 @@ def render(report: Report) -> str:
         f"  machine  {facts['cores']} cores, {facts['cpu']}; load average {report.load_before} "
         f"before, {report.load_after} after",
         f"  stack    Python {facts['python']}, uvicorn {facts['uvicorn']}, FastAPI "
-        f"{facts['fastapi']}; Prism {report.prism_version or 'skipped'} on node {facts['node']}",
+        f"{facts['fastapi']}; Prism {report.prism_version or 'skipped'} on node {facts['node']}; "
+        f"WireMock {report.wiremock_version or 'skipped'} on {facts.get('java', '?')}",
         f"  mock     {report.mock_source}",
         f"  load     {facts['wrk']}: {config.connections} connections, {config.threads} threads, "
         f"{config.duration:g} s per scenario after {config.warmup:g} s warm-up "
@@ -95,7 +100,7 @@ def render(report: Report) -> str:
     rows: list[list[str]] = [result_row(REFERENCE_SCENARIO.title, ref, ref), []]
     for scenario in SCENARIOS:
         first = True
-        for target in (MOCK, PRISM):
+        for target in (MOCK, PRISM, WIREMOCK):
             result = report.result(scenario.key, target)
             if result is not None:
                 rows.append(result_row(scenario.title if first else "", result, ref))
@@ -116,6 +121,10 @@ def render(report: Report) -> str:
         out.append("  The reference drifted by more than 15%: the machine was busy; re-run.")
     if report.prism_version:
         out.append("Prism answers every search and list with the spec's one-number example.")
+    if report.wiremock_version:
+        out.append(
+            "WireMock serves the mock's own size-10 search answer, fetched once, as a static stub."
+        )
     failing = [r for r in [*report.reference_runs, *report.results] if r.non_2xx or r.socket_errors]
     if failing:
         names = ", ".join(sorted({f"{r.scenario} ({r.target})" for r in failing}))
@@ -134,6 +143,8 @@ def render(report: Report) -> str:
     out.append(f"  reference  GET /number/search  {starts(report.reference_starts)}")
     if report.prism_start is not None:
         out.append(f"  prism      GET /number/search  {report.prism_start:.2f} s (1 start)")
+    if report.wiremock_start is not None:
+        out.append(f"  wiremock   GET /number/search  {report.wiremock_start:.2f} s (1 start)")
     out.append("")
     out.append("Unloaded latency (p50 of 50 GETs in a row on one keep-alive connection)")
     for name, path in PROBES.items():
@@ -173,7 +184,10 @@ def to_json(report: Report) -> dict[str, object]:
             "mock": report.mock_starts,
             "reference": report.reference_starts,
             "prism": report.prism_start,
+            "wiremock": report.wiremock_start,
         },
+        "versions": {"prism": report.prism_version, "wiremock": report.wiremock_version},
+        "mock_vs_wiremock": _ratios(report, WIREMOCK),
         "unloaded_p50_ms": report.unloaded_p50_ms,
         "reference_runs": [asdict(run) for run in report.reference_runs],
         "results": [asdict(result) for result in report.results],
@@ -181,3 +195,13 @@ def to_json(report: Report) -> dict[str, object]:
             {**asdict(goal), "met": goal.met, "verdict": goal.verdict()} for goal in goals(report)
         ],
     }
+
+
+def _ratios(report: Report, target: str) -> dict[str, float]:
+    """The mock's req/s over `target`'s, for each scenario both ran."""
+    ratios = {}
+    for scenario in SCENARIOS:
+        mock, other = report.result(scenario.key, MOCK), report.result(scenario.key, target)
+        if mock is not None and other is not None and other.rps:
+            ratios[scenario.key] = round(mock.rps / other.rps, 3)
+    return ratios

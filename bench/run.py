@@ -39,6 +39,9 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--starts", type=int, help="starts timed per server (default 5)")
     parser.add_argument("--no-prism", action="store_true", help="skip Prism (no npm needed)")
+    parser.add_argument(
+        "--no-wiremock", action="store_true", help="skip WireMock (no npm or Java needed)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
         "--mock-root",
@@ -58,6 +61,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         threads=args.threads,
         starts=args.starts or (1 if quick else 5),
         prism=not args.no_prism,
+        wiremock=not args.no_wiremock,
         json_path=args.json,
         mock_root=args.mock_root.resolve(),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from harness import API_KEY, API_SECRET, BASIC_AUTH, BENCH
 
-MOCK, REFERENCE, PRISM = "mock", "reference", "prism"
+MOCK, REFERENCE, PRISM, WIREMOCK = "mock", "reference", "prism", "wiremock"
 FORM = "application/x-www-form-urlencoded"
 WRK_SCRIPTS = BENCH / "wrk"
 # The buy/cancel numbers: a GB range added with POST /_mock/numbers before each such run. Each
@@ -19,6 +19,8 @@ LAG_PER_CONNECTION = 2
 # cost 0.00: the account's balance does not run out however long the run.
 BENCH_RANGE_ATTRIBUTES = {"country": "GB", "type": "mobile-lvn", "features": ["VOICE", "SMS"]}
 BENCH_RANGE_COST = "0.00"
+
+SEARCH10_PATH = "/number/search?country=GB&size=10"
 
 # Prism checks the spec's security scheme: api_key and api_secret in the query string.
 PRISM_CREDENTIALS = f"api_key={API_KEY}&api_secret={API_SECRET}"
@@ -85,7 +87,10 @@ REFERENCE_SCENARIO = Scenario(
 )
 SCENARIOS = (
     Scenario(
-        "search10", "search size 10 JSON", (MOCK, PRISM), _get("/number/search?country=GB&size=10")
+        "search10",
+        "search size 10 JSON",
+        (MOCK, PRISM, WIREMOCK),
+        _get(SEARCH10_PATH),
     ),
     Scenario(
         "search100",
