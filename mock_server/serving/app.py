@@ -16,6 +16,7 @@ from mock_server.control.app import create_control_app
 from mock_server.domain import messages
 from mock_server.domain.errors import VonageError
 from mock_server.runtime import Runtime
+from mock_server.serving.fast_path import FastPath, direct_endpoints
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile, load_fixture_file
@@ -52,7 +53,9 @@ def create_app(
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
     edge = Edge(runtime, drop_connection)
-    app.include_router(create_router(edge))
+    vonage = create_router(edge)
+    app.include_router(vonage)
+    app.add_middleware(FastPath, endpoints=direct_endpoints(vonage.routes, ROUTES))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
     _install_error_handlers(
