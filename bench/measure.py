@@ -38,6 +38,7 @@ from scenarios import (
     PRISM,
     PRISM_CREDENTIALS,
     REFERENCE,
+    REFERENCE_POST_SCENARIO,
     REFERENCE_SCENARIO,
     SCENARIOS,
     SEARCH10_PATH,
@@ -311,6 +312,7 @@ class Report:
     wiremock_start: float | None = None
     wiremock_version: str | None = None
     reference_runs: list[Result] = field(default_factory=list)
+    reference_post_runs: list[Result] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     prism_version: str | None = None
     mock_source: str = ""
@@ -322,9 +324,9 @@ class Report:
                 return result
         return None
 
-    def reference(self) -> Result:
+    def reference(self, runs: list[Result] | None = None) -> Result:
         """The reference's runs (one before the others, one after) averaged; peak RSS the max."""
-        runs = self.reference_runs
+        runs = self.reference_runs if runs is None else runs
         count = len(runs)
         return Result(
             scenario="reference",
@@ -395,6 +397,8 @@ def run(config: Config, workdir: Path) -> Report:
     probe(reference, report)
     say(f"reference: {REFERENCE_SCENARIO.title} (first run)")
     report.reference_runs.append(measure(reference, REFERENCE_SCENARIO, config, workdir))
+    say(f"reference: {REFERENCE_POST_SCENARIO.title} (first run)")
+    report.reference_post_runs.append(measure(reference, REFERENCE_POST_SCENARIO, config, workdir))
 
     mock_port = free_port()
     mock = Server.spawn(
@@ -433,6 +437,8 @@ def run(config: Config, workdir: Path) -> Report:
 
     say(f"reference: {REFERENCE_SCENARIO.title} (last run)")
     report.reference_runs.append(measure(reference, REFERENCE_SCENARIO, config, workdir))
+    say(f"reference: {REFERENCE_POST_SCENARIO.title} (last run)")
+    report.reference_post_runs.append(measure(reference, REFERENCE_POST_SCENARIO, config, workdir))
     reference.stop()
     report.load_after = load_average()
     return report

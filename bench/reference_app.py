@@ -1,6 +1,7 @@
 """The reference for bench/run.py: the least a FastAPI app on the mock's stack can do.
 
-One `async def` route at the mock's search path that returns a one-number, search-like dict,
+One `async def` route at the mock's search path that returns a one-number, search-like dict
+(and one at the buy path that answers a POST with the success status, reading nothing),
 served by uvicorn as the mock serves itself: one worker, the same event loop (asyncio's, the
 mock's default; `--loop uvloop` to compare with `--event-loop uvloop`), h11 as the HTTP
 implementation, the same log level, no access log. Whatever the mock costs beyond this is the
@@ -33,9 +34,19 @@ BODY: dict[str, Any] = {
 app = FastAPI(title="bench reference")
 
 
+# What a buy or a cancel answers.
+SUCCESS: dict[str, Any] = {"error-code": "200", "error-code-label": "success"}
+
+
 @app.get("/number/search")
 async def search() -> dict[str, Any]:
     return BODY
+
+
+# The no-work POST: the server reads the form body the client sends, the route ignores it.
+@app.post("/number/buy")
+async def buy() -> dict[str, Any]:
+    return SUCCESS
 
 
 def main() -> None:

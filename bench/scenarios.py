@@ -39,6 +39,18 @@ def static_script(path: str, headers: dict[str, str]) -> str:
     return "\n".join(lines) + "\n" + lua("done.lua")
 
 
+def post_script(path: str, body: str, headers: dict[str, str]) -> str:
+    lines = [
+        'wrk.method = "POST"',
+        f"wrk.path = {json.dumps(path)}",
+        f"wrk.body = {json.dumps(body)}",
+    ]
+    lines += [
+        f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in headers.items()
+    ]
+    return "\n".join(lines) + "\n" + lua("done.lua")
+
+
 def stateful_script(body: str, connections: int, threads: int) -> str:
     """The values buy_cancel_state.lua reads, that file, the scenario's own, done.lua."""
     lag = max(8, LAG_PER_CONNECTION * -(-connections // threads))
@@ -84,6 +96,17 @@ def _stateful(body: str) -> Callable[[str, int, int], str]:
 
 REFERENCE_SCENARIO = Scenario(
     "reference", "reference: GET /number/search (1 number)", (REFERENCE,), _get("/number/search")
+)
+# The reference of the buy-then-cancel cycle: a POST of the same size, with no work behind it.
+REFERENCE_POST_SCENARIO = Scenario(
+    "reference_post",
+    "reference: POST /number/buy (form body)",
+    (REFERENCE,),
+    lambda target, connections, threads: post_script(
+        "/number/buy",
+        f"country=GB&msisdn={BENCH_RANGE_START}",
+        {"Authorization": BASIC_AUTH, "Content-Type": FORM},
+    ),
 )
 SCENARIOS = (
     Scenario(
