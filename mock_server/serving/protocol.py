@@ -203,12 +203,15 @@ class GuardedH11Protocol(H11Protocol):
                 logger.warning("Refused a request head: --max-pending-head-bytes reached")
                 self._refuse(_busy())
                 return
-            self._arm_head_timer()
             self.head_bytes += len(data)
             self.limits.pending_head_bytes += len(data)
         super().data_received(data)
         if not waiting or self.conn.their_state is not h11.IDLE or self.transport.is_closing():
             self._head_done()
+        else:
+            # A head still unfinished: its deadline runs from its first bytes. (Most heads come
+            # whole in one read, and need no timer at all.)
+            self._arm_head_timer()
 
     def send_400_response(self, msg: str) -> None:
         if self.conn.head_too_large:
