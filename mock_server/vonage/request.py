@@ -1,5 +1,6 @@
 """What a request carries: the runtime it goes to, its parameters, the credentials it sends."""
 
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -13,6 +14,7 @@ FORM = "application/x-www-form-urlencoded"
 # The Numbers API's largest legitimate body or query string (an update with every field) is well
 # under 10 KiB: anything over 64 KiB is answered 413.
 MAX_BODY_BYTES = 64 * 1024
+REMEMBERED_QUERY_BYTES = 2048
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -37,9 +39,10 @@ async def request_params(request: Request) -> dict[str, str]:
     """
     if len(request.scope.get("query_string", b"")) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
-    params: dict[str, str] = {}
-    for name, value in request.query_params.multi_items():
-        params.setdefault(name, value)
+    query = request.scope.get("query_string", b"")
+    # Short queries (every real one) are remembered; a long one is parsed and forgotten.
+    parse = _query_params if len(query) <= REMEMBERED_QUERY_BYTES else _query_params.__wrapped__
+    params = dict(parse(query))
     if request.method == "POST":
         content_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
         body = await _bounded_body(request)
@@ -51,6 +54,17 @@ async def request_params(request: Request) -> dict[str, str]:
             for name, value in pairs:
                 params.setdefault(name, value)
     return params
+
+
+@lru_cache(maxsize=256)
+def _query_params(query_string: bytes) -> tuple[tuple[str, str], ...]:
+    """The query's parameters, the first value of each name, as Starlette's `query_params`
+    reads them. Remembered: clients repeat the same queries, and parsing one costs more than
+    answering it from the answer cache."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        params.setdefault(name, value)
+    return tuple(params.items())
 
 
 async def _bounded_body(request: Request) -> bytes:
