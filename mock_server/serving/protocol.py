@@ -124,10 +124,11 @@ class _Connection(h11.Connection):
             raise
         if not isinstance(event, h11.Request):
             return event
-        if head_size(event) > self.max_head_bytes:  # one that came whole in one read
+        size, framing = _head_facts(event)
+        if size > self.max_head_bytes:  # one that came whole in one read
             self.head_too_large = True
             raise h11.RemoteProtocolError("request head too large", 431)
-        if get_header(event, b"transfer-encoding") and get_header(event, b"content-length"):
+        if framing == _BOTH_FRAMINGS:
             # Served by its Transfer-Encoding (h11 reads it so), then the connection closes.
             self._cstate.process_keep_alive_disabled()
         if event.target[:1] not in (b"/", b"*"):
@@ -140,14 +141,24 @@ class _Connection(h11.Connection):
         return event
 
 
+_REQUEST_LINE_EXTRA = len(b"  HTTP/1.1\r\n") + 2  # spaces, version, CRLFs of line and head
+_FRAMING = {b"transfer-encoding": 1, b"content-length": 2}
+_BOTH_FRAMINGS = 3
+
+
 def head_size(event: h11.Request) -> int:
     """About the bytes of the head the event was read from."""
-    line = len(event.method) + len(event.target) + len(b"  HTTP/1.1\r\n")
-    return line + sum(len(name) + len(value) + 4 for name, value in event.headers) + 2
+    return _head_facts(event)[0]
 
 
-def get_header(event: h11.Request, name: bytes) -> bool:
-    return any(key == name for key, _ in event.headers)
+def _head_facts(event: h11.Request) -> tuple[int, int]:
+    """`head_size`, and which framing headers the head has (a bit each), in one pass: this
+    runs for every request."""
+    size, framing = len(event.method) + len(event.target) + _REQUEST_LINE_EXTRA, 0
+    for name, value in event.headers:
+        size += len(name) + len(value) + 4
+        framing |= _FRAMING.get(name, 0)
+    return size, framing
 
 
 def origin_form(target: bytes) -> bytes:
