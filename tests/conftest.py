@@ -1,6 +1,7 @@
 """Shared fixtures: settings on the small test data set and an in-process client that checks
 every Vonage response against the vendor's schemas."""
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,17 @@ from mock_server.domain.operations import BY_PATH
 from mock_server.serving.app import create_app
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def uvicorn_logs_reach_caplog() -> Iterator[None]:
+    """A server started in this process applies uvicorn's logging set-up, which stops the
+    `uvicorn` logger propagating to the root logger, where `caplog` listens. Undo that for
+    each test, so that what a test sees in its log does not depend on the tests before it."""
+    uvicorn = logging.getLogger("uvicorn")
+    propagate, uvicorn.propagate = uvicorn.propagate, True
+    yield
+    uvicorn.propagate = propagate
 
 
 def _check_against_spec(response: httpx.Response) -> None:
