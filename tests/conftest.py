@@ -19,14 +19,22 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(autouse=True)
-def uvicorn_logs_reach_caplog() -> Iterator[None]:
-    """A server started in this process applies uvicorn's logging set-up, which stops the
-    `uvicorn` logger propagating to the root logger, where `caplog` listens. Undo that for
-    each test, so that what a test sees in its log does not depend on the tests before it."""
+def server_logs_start_fresh() -> Iterator[None]:
+    """A server started in this process leaves its log set-up behind: the rate limit on
+    `uvicorn.error` remembers what earlier tests logged (and holds back the same kind of line
+    within its interval), and the `uvicorn` logger stops propagating to the root logger, where
+    `caplog` listens. Each test starts without both and gets back what it found, so that what a
+    test sees in the log does not depend on the tests before it."""
     uvicorn = logging.getLogger("uvicorn")
+    limited = [logging.getLogger(name) for name in ("uvicorn.error", "asyncio")]
     propagate, uvicorn.propagate = uvicorn.propagate, True
+    filters = [logger.filters[:] for logger in limited]
+    for logger in limited:
+        logger.filters.clear()
     yield
     uvicorn.propagate = propagate
+    for logger, kept in zip(limited, filters, strict=True):
+        logger.filters[:] = kept
 
 
 def _check_against_spec(response: httpx.Response) -> None:
