@@ -19,7 +19,7 @@ from mock_server.domain.errors import InvalidParameters, VonageError
 from mock_server.domain.operations import Operation
 from mock_server.domain.pagination import Page
 from mock_server.domain.phone_number import AvailableNumber, NumberAttributes, OwnedNumber
-from mock_server.domain.wire import OWNED_LISTING_FIELDS, wire_name
+from mock_server.domain.wire import OWNED_LISTING_FIELDS, listing_wire_name, wire_name
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -108,7 +108,7 @@ def available_wire(number: AvailableNumber) -> Wire:
     return wire
 
 
-_OWNED_CONFIG_WIRE = tuple((wire_name(field), field) for field in OWNED_LISTING_FIELDS)
+_OWNED_CONFIG_WIRE = tuple((listing_wire_name(field), field) for field in OWNED_LISTING_FIELDS)
 
 
 def owned_wire(number: OwnedNumber) -> Wire:

@@ -276,6 +276,9 @@ def test_update_accepts_every_field_of_the_spec(client: TestClient) -> None:
         "messagesCallbackValue",
     ):
         assert listed[wire] == fields[wire]
+    # The listing names the status callback as the live API does, not as the update does.
+    assert listed["voiceStatusCallbackUrl"] == fields["voiceStatusCallback"]
+    assert "voiceStatusCallback" not in listed
 
 
 @pytest.mark.parametrize(

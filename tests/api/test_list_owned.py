@@ -77,3 +77,33 @@ def test_the_python_sdk_paging_call_is_accepted(client: TestClient) -> None:
     # vonage 4.x always sends size=100; the CLI sends neither size nor index.
     assert owned(client, size=100)["count"] == 3
     assert owned(client)["count"] == 3
+
+
+STATUS_URL = "https://example.com/voice/events?x=1&y=2"
+
+
+def test_the_voice_status_callback_is_listed_under_its_live_name_in_json_and_xml(
+    client: TestClient,
+) -> None:
+    # Vonage/vonage-php-sdk-core#329 quotes a live listing: voiceCallbackType,
+    # voiceCallbackValue, then voiceStatusCallbackUrl (the update's voiceStatusCallback).
+    data = {"country": "US", "msisdn": "12015550150", "voiceStatusCallback": STATUS_URL}
+    assert client.post("/number/update", data=data, auth=MASTER).status_code == 200
+    (number,) = owned(client, country="US")["numbers"]
+    keys = list(number)
+    assert number["voiceStatusCallbackUrl"] == STATUS_URL
+    assert keys.index("voiceCallbackValue") + 1 == keys.index("voiceStatusCallbackUrl")
+    assert "voiceStatusCallback" not in number
+    xml = client.get(
+        "/account/numbers", params={"country": "US"}, auth=MASTER, headers={"Accept": "text/xml"}
+    )
+    assert xml.status_code == 200
+    assert (
+        "<voice-status-callback-url>https://example.com/voice/events?x=1&amp;y=2"
+        "</voice-status-callback-url>" in xml.text
+    )
+
+
+def test_a_number_without_a_status_callback_lists_none(client: TestClient) -> None:
+    for number in owned(client)["numbers"]:
+        assert "voiceStatusCallbackUrl" not in number
