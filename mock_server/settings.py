@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     empty_numbers: Literal["list", "omit"] = Field(
         "list", description='On an empty page, send "numbers": [] (list) or leave it out (omit).'
     )
+    update_mode: Literal["replace", "merge"] = Field(
+        "replace",
+        description="POST /number/update: 'replace' clears the configuration fields a call "
+        "leaves out, as Vonage does; 'merge' keeps them (not what Vonage does).",
+    )
     xml_names: Literal["kebab", "camel"] = Field(
         "kebab", description="XML element names: kebab-case (Vonage's docs) or camelCase."
     )

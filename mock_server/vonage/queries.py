@@ -175,7 +175,8 @@ def target_api_key(params: Params) -> str | None:
 def update_changes(params: Params) -> tuple[NumberRef, dict[str, str | None]]:
     """`POST /number/update`: the number, and the configuration fields given.
 
-    A field given empty is cleared (Vonage documents this for `moHttpUrl`); one left out is kept.
+    A field given empty is cleared (Vonage documents this for `moHttpUrl`); what happens to one
+    left out is the update mode's business (`phone_number.update_fields`).
     """
     reader = _Reader(params)
     ref = NumberRef(reader.required("country", COUNTRY), reader.required("msisdn", MSISDN))

@@ -87,7 +87,13 @@ def test_the_voice_status_callback_is_listed_under_its_live_name_in_json_and_xml
 ) -> None:
     # Vonage/vonage-php-sdk-core#329 quotes a live listing: voiceCallbackType,
     # voiceCallbackValue, then voiceStatusCallbackUrl (the update's voiceStatusCallback).
-    data = {"country": "US", "msisdn": "12015550150", "voiceStatusCallback": STATUS_URL}
+    data = {
+        "country": "US",
+        "msisdn": "12015550150",
+        "voiceCallbackType": "tel",
+        "voiceCallbackValue": "12015550123",
+        "voiceStatusCallback": STATUS_URL,
+    }
     assert client.post("/number/update", data=data, auth=MASTER).status_code == 200
     (number,) = owned(client, country="US")["numbers"]
     keys = list(number)
