@@ -99,8 +99,10 @@ class Settings(BaseSettings):
     method_failed_status: MethodFailedStatus = Field(
         420, description="HTTP status that carries a 420 'method failed' body."
     )
-    empty_numbers: Literal["list", "omit"] = Field(
-        "list", description='On an empty page, send "numbers": [] (list) or leave it out (omit).'
+    empty_numbers: Literal["list", "omit", "empty"] = Field(
+        "list",
+        description='On an empty page, send "numbers": [] (list) or leave it out (omit); '
+        "'empty' answers {} when nothing matches (and leaves numbers out of an empty page).",
     )
     update_mode: Literal["replace", "merge"] = Field(
         "replace",

@@ -17,6 +17,7 @@ from support.servers import MockServer, start_mock_server, stop_mock_server
 from vonage_numbers import (
     ListOwnedNumbersFilter,
     NumbersStatus,
+    SearchAvailableNumbersFilter,
     UpdateNumberParams,
 )
 
@@ -135,3 +136,48 @@ def test_merge_mode_keeps_what_an_update_leaves_out(
     assert number["voiceCallbackValue"] == SIP
     assert number["moHttpUrl"] == e2e_data.preowned["moHttpUrl"]
     assert number["app_id"] == e2e_data.preowned["app_id"]
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
+    server = start_mock_server(
+        tmp_path_factory.mktemp("empty"), extra_args=["--empty-numbers", "empty"]
+    )
+    try:
+        yield server
+    finally:
+        stop_mock_server(server)
+
+
+NO_MATCH = {"pattern": "999999", "search_pattern": "0"}
+
+
+def test_python_sdk_reads_an_empty_object_as_no_numbers(
+    empty_server: MockServer, sdks: SdkClients, e2e_data: E2EData
+) -> None:
+    vonage = sdks.vonage(empty_server, e2e_data.primary)
+    assert vonage.numbers.search_available_numbers(
+        SearchAvailableNumbersFilter(country="GB", pattern="999999", search_pattern=0)
+    ) == ([], 0, None)
+    assert vonage.numbers.list_owned_numbers(ListOwnedNumbersFilter(country="US")) == ([], 0, None)
+    numbers, count, _ = vonage.numbers.list_owned_numbers(ListOwnedNumbersFilter(country="GB"))
+    assert count == len(numbers) == 1
+
+
+def test_legacy_client_and_node_sdk_hand_the_empty_object_over(
+    empty_server: MockServer, sdks: SdkClients, e2e_data: E2EData
+) -> None:
+    nx = sdks.legacy(empty_server, e2e_data.primary)
+    assert nx.get_available_numbers("GB", NO_MATCH) == {}
+    assert nx.get_account_numbers(country="US") == {}
+    assert nx.get_account_numbers(country="GB")["count"] == 1
+    searched, listed = run_node_calls(
+        empty_server,
+        e2e_data.primary,
+        [
+            {"op": "search", "params": {"country": "GB", "pattern": "999999", "searchPattern": 0}},
+            {"op": "owned", "params": {"country": "US"}},
+        ],
+    )
+    assert searched == {"ok": True, "op": "search", "result": {}}
+    assert listed == {"ok": True, "op": "owned", "result": {}}
