@@ -113,3 +113,23 @@ def test_the_voice_status_callback_is_listed_under_its_live_name_in_json_and_xml
 def test_a_number_without_a_status_callback_lists_none(client: TestClient) -> None:
     for number in owned(client)["numbers"]:
         assert "voiceStatusCallbackUrl" not in number
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param({"pattern": "*500", "search_pattern": "2"}, ["447700900500"], id="ends"),
+        pytest.param({"pattern": "1201*"}, ["12015550150"], id="starts"),
+        pytest.param(
+            {"pattern": "*0*5*0*", "search_pattern": "1"},
+            ["12015550150", "447700900500"],
+            id="contains",
+        ),
+        pytest.param({"pattern": "44*1*", "search_pattern": "0"}, ["447700900010"], id="interior"),
+    ],
+)
+def test_owned_numbers_match_wildcard_patterns(
+    client: TestClient, params: dict[str, str], expected: list[str]
+) -> None:
+    body = owned(client, **params)
+    assert (body["count"], msisdns(body)) == (len(expected), expected)

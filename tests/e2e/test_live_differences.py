@@ -10,6 +10,7 @@ clients against real servers over HTTPS (README, Behaviour, with the public evid
 from collections.abc import Iterator
 from typing import Any
 
+import nexmo
 import pytest
 from support.data import E2EData
 from support.sdks import SdkClients, run_node_calls
@@ -181,3 +182,51 @@ def test_legacy_client_and_node_sdk_hand_the_empty_object_over(
     )
     assert searched == {"ok": True, "op": "search", "result": {}}
     assert listed == {"ok": True, "op": "owned", "result": {}}
+
+
+def test_wildcard_patterns_through_every_client(
+    mock: MockClient, mock_server: MockServer, sdks: SdkClients, e2e_data: E2EData
+) -> None:
+    # nexmo-cli's README: `number:search NL --pattern *007` sends pattern=*007&search_pattern=2.
+    nx = sdks.legacy(mock_server, e2e_data.primary)
+    found = nx.get_available_numbers("GB", {"pattern": "*007", "search_pattern": 2})
+    assert found == nx.get_available_numbers("GB", {"pattern": "007", "search_pattern": 2})
+    assert [n["msisdn"] for n in found["numbers"]] == ["447700900007"]
+
+    # The Kotlin SDK's `1337*` starting with, through the Python SDK.
+    vonage = sdks.vonage(mock_server, e2e_data.primary)
+    numbers, count, _ = vonage.numbers.search_available_numbers(
+        SearchAvailableNumbersFilter(country="US", pattern="1201*", search_pattern=0, size=100)
+    )
+    assert count == len(numbers) == len(e2e_data.us_available)
+    owned, owned_count, _ = vonage.numbers.list_owned_numbers(
+        ListOwnedNumbersFilter(pattern="*999", search_pattern=2)
+    )
+    assert owned_count == 1
+    assert [n.msisdn for n in owned] == [e2e_data.preowned["msisdn"]]
+
+    # The Java SDK's `*1337*` containing, and an interior wildcard, through the Node SDK.
+    contains, interior = run_node_calls(
+        mock_server,
+        e2e_data.primary,
+        [
+            {"op": "search", "params": {"country": "US", "pattern": "*5011*", "searchPattern": 1}},
+            {
+                "op": "search",
+                "params": {"country": "GB", "pattern": "4477*1*9", "searchPattern": 0},
+            },
+        ],
+    )
+    assert sorted(n["msisdn"] for n in contains["result"]["numbers"]) == [
+        n for n in e2e_data.us_available if "5011" in n
+    ]
+    assert [n["msisdn"] for n in interior["result"]["numbers"]] == ["447700900019"]
+
+
+def test_a_pattern_with_other_characters_is_still_refused(
+    mock: MockClient, mock_server: MockServer, sdks: SdkClients, e2e_data: E2EData
+) -> None:
+    nx = sdks.legacy(mock_server, e2e_data.primary)
+    with pytest.raises(nexmo.ClientError) as refused:
+        nx.get_available_numbers("GB", {"pattern": "44?7", "search_pattern": 0})
+    assert "400" in str(refused.value)
