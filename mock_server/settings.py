@@ -99,8 +99,15 @@ class Settings(BaseSettings):
     method_failed_status: MethodFailedStatus = Field(
         420, description="HTTP status that carries a 420 'method failed' body."
     )
-    empty_numbers: Literal["list", "omit"] = Field(
-        "list", description='On an empty page, send "numbers": [] (list) or leave it out (omit).'
+    empty_numbers: Literal["list", "omit", "empty"] = Field(
+        "list",
+        description='On an empty page, send "numbers": [] (list) or leave it out (omit); '
+        "'empty' answers {} when nothing matches (and leaves numbers out of an empty page).",
+    )
+    update_mode: Literal["replace", "merge"] = Field(
+        "replace",
+        description="POST /number/update: 'replace' clears the configuration fields a call "
+        "leaves out, as Vonage does; 'merge' keeps them (not what Vonage does).",
     )
     xml_names: Literal["kebab", "camel"] = Field(
         "kebab", description="XML element names: kebab-case (Vonage's docs) or camelCase."

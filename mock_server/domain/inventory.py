@@ -14,7 +14,7 @@ from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
 from mock_server.domain.changes import AddAccount, AddNumbers, Buy, Cancel, Change, Update
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
-from mock_server.domain.matching import Pattern, SearchPattern, matches
+from mock_server.domain.matching import Pattern, matches
 from mock_server.domain.owned_index import AccountIndex
 from mock_server.domain.pagination import Page, PageRequest, page_of
 from mock_server.domain.phone_number import AvailableNumber, NumberType, OwnedNumber
@@ -392,7 +392,7 @@ class Inventory:
                 return []  # a number linked to the application is linked to some application
             application = query.application_id
         pattern = query.pattern
-        if pattern is not None and pattern.mode is not SearchPattern.STARTS_WITH:
+        if pattern is not None and not pattern.is_prefix:
             return self._index(api_key).matching(query.country, application, pattern)
         if query.country is None and application is None:
             return self._by_account.get(api_key, [])
@@ -411,7 +411,7 @@ class Inventory:
 
 def _starting_with(msisdns: list[str], pattern: Pattern | None) -> tuple[int, int]:
     """The window `msisdns[low:high]` a starts-with pattern selects (all for other patterns)."""
-    if pattern is None or pattern.mode is not SearchPattern.STARTS_WITH:
+    if pattern is None or not pattern.is_prefix:
         return 0, len(msisdns)
     # ":" sorts right after "9": the window is every MSISDN starting with the digits.
     low = bisect.bisect_left(msisdns, pattern.digits)

@@ -28,6 +28,7 @@ from mock_server.domain.errors import (
     VonageError,
 )
 from mock_server.domain.operations import BY_PATH, Operation
+from mock_server.domain.phone_number import UpdateMode, update_fields
 from mock_server.domain.wire import FAULT_HEADER
 from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
@@ -233,8 +234,9 @@ async def cancel(call: Call, caller: Account) -> Response:
 
 
 async def update(call: Call, caller: Account) -> Response:
-    ref, changes = queries.update_changes(call.params)
+    ref, given = queries.update_changes(call.params)
     runtime = call.runtime
+    changes = update_fields(given, UpdateMode(runtime.settings.update_mode))
     mo_http_url = changes.get("mo_http_url")
     if mo_http_url and runtime.settings.verify_webhooks:
         # Vonage GETs a new moHttpUrl and refuses the update unless it answers 200 OK. The probe
