@@ -22,6 +22,11 @@ def _number_text_as_int(value: object) -> object:
 MethodFailedStatus = Annotated[Literal[420, 400, 200], BeforeValidator(_number_text_as_int)]
 
 
+def flag_and_variable(name: str) -> tuple[str, str]:
+    """The command-line flag and the environment variable of the setting `name`."""
+    return "--" + name.replace("_", "-"), ENV_PREFIX + name.upper()
+
+
 def default_fixtures_path() -> Path:
     """The shipped fixtures: beside the package when installed, at the repository top otherwise."""
     package_dir = Path(__file__).resolve().parent
@@ -197,6 +202,34 @@ class Settings(BaseSettings):
         16 * 1024 * 1024,
         ge=1024,
         description="Bytes of all unfinished request heads together; over it, a 503.",
+    )
+
+    max_state_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Bytes of the largest state document PUT /_mock/state takes; over it, a 413 "
+        "before the body is read.",
+        json_schema_extra=_shown("BYTES"),
+    )
+    max_control_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Bytes of any other control API body (numbers, accounts, faults, inbound); "
+        "over it, a 413 before the body is read.",
+        json_schema_extra=_shown("BYTES"),
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra host names the control API answers to, besides loopback names, IP "
+        "addresses and the certificate's names (e.g. a compose service name), separated by "
+        "commas (the variable takes a JSON list).",
+        json_schema_extra=_shown("NAMES", "none"),
+    )
+    webhook_destinations: Literal["loopback", "private", "public"] = Field(
+        "private",
+        description="Where webhooks may go: loopback only; loopback and private networks "
+        "(compose services); or public addresses too. Link-local and cloud metadata addresses "
+        "never.",
     )
 
     @model_validator(mode="after")

@@ -91,3 +91,24 @@ STATE_FILE_NO_DIRECTORY = "its directory {directory} does not exist; create it f
 STATE_FILE_IS_DIRECTORY = "is a directory; give the path of a file in it"
 # After a command line argparse cannot read.
 SEE_HELP = "see vonage-numbers-mock --help"
+
+# The control API's guard (control.guard): who may call it, and how much they may send.
+FOREIGN_ORIGIN_TITLE = "Forbidden"
+FOREIGN_ORIGIN = (
+    "Origin {origin!r} is not this server's own: web pages elsewhere may not drive the control API"
+)
+UNKNOWN_HOST = (
+    "Host {host!r} is not a name this server answers to; add it with --allowed-hosts "
+    "(NUMBERS_MOCK_ALLOWED_HOSTS)"
+)
+BODY_TOO_LARGE_TITLE = "Payload too large"
+BODY_TOO_LARGE = "the body is over {limit} bytes, the limit set by {flag} ({variable})"
+
+# Bounds of the mock's own stores (a 409 or 429 problem naming the setting that bounds them).
+LIMIT_REACHED_TITLE = "Limit reached"
+LIMIT_REACHED = "at most {limit} {what}; raise it with {flag} ({variable})"
+# Logged once at start by a server listening beyond loopback without --admin-token.
+OPEN_CONTROL_API = (
+    "listening on %s without --admin-token: anyone who can reach this address can drive the "
+    "control API (/_mock/); set --admin-token, or listen on 127.0.0.1"
+)
