@@ -41,7 +41,7 @@ class Runtime:
         )
         self.persistence = Persistence(settings.state_file) if settings.state_file else None
         # Probes of moHttpUrl (--verify-webhooks) and the simulated inbound SMS and calls.
-        self.webhooks = WebhookSender(settings.webhook_timeout)
+        self.webhooks = WebhookSender(settings.webhook_timeout, settings.webhook_destinations)
         # Read (and written, when new) now, not when serving starts: a broken or unwritable
         # state file stops the start up front, with a one-line message.
         resumed = settings.state_file is not None and settings.state_file.exists()

@@ -57,6 +57,11 @@ WEBHOOK_STATUS = "the receiver answered {status}; Vonage expects {expected}"
 WEBHOOK_TIMEOUT = "no answer within {seconds:g} s"
 WEBHOOK_CONNECT = "could not connect: {reason}"
 WEBHOOK_FAILED = "the request failed: {reason}"
+# A destination --webhook-destinations refuses (simulation.destinations): nothing is sent to it.
+WEBHOOK_DESTINATION_POLICY = "{address} ({kind}): --webhook-destinations {policy} does not allow it"
+WEBHOOK_DESTINATION_NEVER = "{address} ({kind}): webhooks never go there"
+WEBHOOK_REFUSED = "destination refused, nothing was sent: {reason}"
+WEBHOOK_NOT_ALLOWED = "moHttpUrl is not an allowed webhook destination: {reason}"
 
 # Why the control API cannot simulate an inbound SMS or call (a 404 or 409 naming the field).
 INBOUND_NOT_OWNED = "no account owns {msisdn}"
