@@ -9,6 +9,7 @@ from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mock_server.domain import messages
+from mock_server.domain.errors import LimitReached
 
 APP_NAME = "vonage-numbers-mock"
 ENV_PREFIX = "NUMBERS_MOCK_"
@@ -25,6 +26,13 @@ MethodFailedStatus = Annotated[Literal[420, 400, 200], BeforeValidator(_number_t
 def flag_and_variable(name: str) -> tuple[str, str]:
     """The command-line flag and the environment variable of the setting `name`."""
     return "--" + name.replace("_", "-"), ENV_PREFIX + name.upper()
+
+
+def limit_reached(field: str | None, limit: int, what: str, setting: str) -> LimitReached:
+    """The 409 of a full store: `what` names its items, `setting` the field that bounds it."""
+    flag, variable = flag_and_variable(setting)
+    detail = messages.LIMIT_REACHED.format(limit=limit, what=what, flag=flag, variable=variable)
+    return LimitReached(field, detail)
 
 
 def default_fixtures_path() -> Path:
@@ -136,7 +144,19 @@ class Settings(BaseSettings):
         json_schema_extra=_shown("N", "random"),
     )
     journal_size: int = Field(
-        1000, ge=1, le=1_000_000, description="How many requests the journal keeps.",
+        1000, ge=1, le=100_000,
+        description="How many requests the journal keeps (at most 100000); it is read a page "
+        "at a time.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    max_fault_rules: int = Field(
+        1000, ge=1, description="Fault rules installed at once; one more is a 409.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    max_accounts: int = Field(
+        10_000, ge=1,
+        description="Accounts and subaccounts together; one more (or a state document with "
+        "more) is a 409.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
     admin_token: str | None = Field(

@@ -5,6 +5,7 @@
     ├── ControlProblem              control API errors, RFC 7807 problems (400)
     │   ├── StateConflict           409: a change that contradicts the state
     │   ├── NotFound                404
+    │   ├── LimitReached            409: a bounded store (fault rules, accounts) is full
     │   └── AdminTokenRequired      401: the admin token is missing or wrong
     └── VonageError                 error-code / error-code-label body
         ├── AuthenticationFailed    "401"  authentication failed
@@ -50,6 +51,13 @@ class StateConflict(ControlProblem):
 
     status = 409
     title = "Conflict"
+
+
+class LimitReached(ControlProblem):
+    """A store the settings bound is full: the detail names the limit and the setting."""
+
+    status = 409
+    title = messages.LIMIT_REACHED_TITLE
 
 
 class NotFound(ControlProblem):
