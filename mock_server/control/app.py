@@ -85,7 +85,8 @@ def _first_problem(error: RequestValidationError) -> tuple[str, str]:
     first = next((p for p in problems if fits(p)), problems[0])
     if first["type"] == "json_invalid":
         return "document", first["msg"]
-    return _field(first["loc"]), first["msg"]
+    # A validator's own words, without pydantic's "Value error, " before them.
+    return _field(first["loc"]), str(first["msg"]).removeprefix("Value error, ")
 
 
 def _install_error_handlers(app: FastAPI) -> None:

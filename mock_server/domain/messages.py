@@ -117,3 +117,6 @@ OPEN_CONTROL_API = (
     "listening on %s without --admin-token: anyone who can reach this address can drive the "
     "control API (/_mock/); set --admin-token, or listen on 127.0.0.1"
 )
+# A number's country (domain.countries): fixtures, state documents, POST /_mock/numbers.
+COUNTRY_UNKNOWN = "{country} is not an ISO 3166-1 alpha-2 code of a country with telephone numbers"
+NUMBER_NOT_OF_COUNTRY = "{msisdn} is not a number of {country}: its calling code is {code}"
