@@ -18,6 +18,7 @@ import ipaddress
 import os
 import secrets
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Mapping
@@ -376,6 +377,11 @@ def _reason(failure: BaseException) -> str:
     """
     cause: BaseException | None = failure
     while cause is not None:
+        # An SSLError is an OSError whose errno is OpenSSL's, not the OS's: its own words.
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return cause.reason or str(cause)
         if isinstance(cause, socket.gaierror) and cause.strerror:
             return cause.strerror  # "Name or service not known"
         if isinstance(cause, OSError) and cause.errno and cause.errno > 0:

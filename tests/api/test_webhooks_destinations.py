@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER
-from support.webhooks import Receiver, flooding_url, running_receiver
+from support.webhooks import Receiver, flooding_url, running_receiver, tls_server_names
 
 from mock_server.domain import messages
 from mock_server.simulation.webhooks import ANSWER_BYTES, ANSWER_EXCERPT
@@ -112,6 +112,21 @@ def test_spellings_of_loopback_reach_the_receiver_with_their_host_header(
     [request] = receiver.requests
     assert request.headers["host"] == f"{host}:{_port(receiver)}"
     assert request.path == "/inbound"
+
+
+def test_an_https_receiver_by_name_gets_its_name_as_the_tls_server_name(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """The connection goes to the address judged; TLS still asks for (and checks) the name."""
+    client = make_client(webhook_destinations="loopback", webhook_timeout=5.0)
+    port: list[int] = []
+    with tls_server_names(port) as names:
+        configure(client, f"https://localhost:{port[0]}/inbound")
+        report = sms(client)
+    assert names == ["localhost"]
+    assert report["delivered"] is False  # the listener's certificate is trusted by no one
+    expected = messages.WEBHOOK_CONNECT.format(reason="certificate verify failed: ")
+    assert report["error"].startswith(expected), report["error"]
 
 
 def test_verify_webhooks_refuses_a_forbidden_moHttpUrl_with_a_420(
