@@ -49,6 +49,8 @@ class Runtime:
         self._saved = (
             self.persistence.open(lambda: build_inventory(fixtures)) if self.persistence else None
         )
+        if self._saved is not None:  # a state file's accounts, perhaps from a larger limit
+            self.check_accounts(len(self._saved.accounts), "accounts")
         self._inventory: Inventory | None = None
         # Where the state came from at start (the start block names it): fixtures or state file.
         self.loaded_from = (

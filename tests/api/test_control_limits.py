@@ -104,6 +104,29 @@ def test_fixtures_with_too_many_accounts_are_refused(tmp_path: Path) -> None:
     assert str(refused.value).endswith(limit_detail(SMALL_ACCOUNTS - 1, "accounts", "max_accounts"))
 
 
+def test_a_state_file_with_too_many_accounts_is_refused(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    with TestClient(create_app(make_settings(tmp_path, state_file=state_file))):
+        pass  # the start writes the state: SMALL's accounts
+    assert state_file.exists()
+    document = json.loads(SMALL.read_text())
+    master = document["accounts"][0]["api_key"]
+    fewer = document | {
+        "accounts": document["accounts"][:1],
+        "owned": [n for n in document.get("owned", []) if n["api_key"] == master],
+    }
+    fixtures = tmp_path / "fewer.json"
+    fixtures.write_text(json.dumps(fewer))
+    settings = make_settings(
+        tmp_path, fixtures=fixtures, state_file=state_file, max_accounts=SMALL_ACCOUNTS - 1
+    )
+    with pytest.raises(LimitReached) as refused:
+        create_app(settings)
+    assert str(refused.value) == "accounts: " + limit_detail(
+        SMALL_ACCOUNTS - 1, "accounts", "max_accounts"
+    )
+
+
 # -- the journal -------------------------------------------------------------------------------
 
 
