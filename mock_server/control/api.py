@@ -96,8 +96,8 @@ async def get_state(runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.put("/state", summary="Replace the whole state; a bad document changes nothing.")
 async def put_state(document: FixtureFile, runtime: RuntimeDep) -> dict[str, Any]:
+    runtime.check_accounts(len(document.accounts), "accounts")  # before the costly checks
     check_consistency(document, STATE_SOURCE)
-    runtime.check_accounts(len(document.accounts), "accounts")
     await runtime.replace_state(document)
     return _summary(runtime)
 

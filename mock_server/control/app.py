@@ -1,4 +1,4 @@
-"""The control plane as its own app, mounted at /_mock: its routes, its problems, its token guard.
+"""The control plane as its own app, mounted at /_mock: its routes, its problems, its guard.
 
 Every error it answers is an RFC 7807 problem; the Vonage edge that mounts it never sees one.
 """
@@ -28,7 +28,7 @@ SUMMARY = "Control the emulated Vonage Numbers API: state, journal, faults."
 
 
 def create_control_app(runtime: Runtime) -> ASGIApp:
-    """The control plane on `runtime`, behind the admin token guard."""
+    """The control plane on `runtime`, behind its guard (Host, Origin, token, body size)."""
     app = FastAPI(
         title=TITLE,
         summary=SUMMARY,

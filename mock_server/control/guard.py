@@ -22,24 +22,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.control import api
 from mock_server.domain import messages
-from mock_server.domain.errors import ControlProblem
+from mock_server.domain.errors import BodyTooLarge, ControlProblem, ForeignRequest
 from mock_server.settings import Settings, flag_and_variable
 from mock_server.vonage.rendering import problem
 
 # Names every loopback interface answers to (RFC 6761: *.localhost is loopback too).
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-class ForeignRequest(ControlProblem):
-    """A control request from a web page elsewhere, or for a host name the mock does not serve."""
-
-    status = 403
-    title = messages.FOREIGN_ORIGIN_TITLE
-
-
-class BodyTooLarge(ControlProblem):
-    status = 413
-    title = messages.BODY_TOO_LARGE_TITLE
 
 
 def host_name(host_header: str) -> str:
