@@ -3,8 +3,11 @@ tests in tests/hostile/test_control_guard.py send them to a real server."""
 
 import pytest
 from starlette.datastructures import Headers
+from support.data import SMALL
 
 from mock_server.control.guard import HostPolicy, foreign_denial, host_name
+from mock_server.serving import flags
+from mock_server.settings import Settings
 
 POLICY = HostPolicy.of(["rest.nexmo.com", "Numbers-Mock", " "])
 
@@ -69,3 +72,12 @@ def test_foreign_denial(headers: dict[str, str], field: str | None) -> None:
     assert (denial.field if denial else None) == field
     if denial is not None:
         assert denial.status == 403
+
+
+def test_allowed_hosts_from_the_command_line_and_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    given = flags.parse(["--allowed-hosts", "numbers-mock, mock.internal"])
+    assert Settings(fixtures=SMALL, **given).allowed_hosts == ["numbers-mock", "mock.internal"]
+    monkeypatch.setenv("NUMBERS_MOCK_ALLOWED_HOSTS", '["numbers-mock"]')
+    assert Settings(fixtures=SMALL).allowed_hosts == ["numbers-mock"]
