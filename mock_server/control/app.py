@@ -19,7 +19,7 @@ from mock_server.control.guard import ControlGuard
 from mock_server.domain import messages
 from mock_server.domain.errors import ControlProblem, StateNotSaved
 from mock_server.runtime import Runtime
-from mock_server.serving.tls import server_names
+from mock_server.serving.tls import certificate_names, server_names
 from mock_server.state.document import FixtureError, location_text
 from mock_server.vonage.rendering import problem
 
@@ -47,7 +47,10 @@ def create_control_app(runtime: Runtime) -> ASGIApp:
     _install_error_handlers(app)
     pages = [*dashboard.pages.routes, *docs.assets.routes]
     state = [route for route in api.router.routes if getattr(route, "path", None) == "/state"]
-    names = server_names(runtime.settings.tls_names)
+    settings = runtime.settings
+    names = server_names(settings.tls_names)
+    if settings.tls_cert is not None:  # the user's certificate: its names are served too
+        names += certificate_names(settings.tls_cert)
     return ControlGuard(app, runtime.settings, names, [*api.public.routes, *pages], pages, state)
 
 
