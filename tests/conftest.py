@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from support.data import make_settings
+from support.data import IN_PROCESS_URL, make_settings
 from support.vendor_spec import validate
 
 from mock_server.domain.operations import BY_PATH
@@ -56,7 +56,9 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def build(**overrides: Any) -> TestClient:
-        client = TestClient(create_app(make_settings(tmp_path, **overrides)))
+        client = TestClient(
+            create_app(make_settings(tmp_path, **overrides)), base_url=IN_PROCESS_URL
+        )
         client.event_hooks["response"] = [_check_against_spec]
         clients.append(client.__enter__())
         return client

@@ -5,6 +5,9 @@
     ├── ControlProblem              control API errors, RFC 7807 problems (400)
     │   ├── StateConflict           409: a change that contradicts the state
     │   ├── NotFound                404
+    │   ├── LimitReached            409: a bounded store (fault rules, accounts) is full
+    │   ├── ForeignRequest          403: a foreign Origin, or a Host the mock does not serve
+    │   ├── BodyTooLarge            413: a control body over its bound
     │   └── AdminTokenRequired      401: the admin token is missing or wrong
     └── VonageError                 error-code / error-code-label body
         ├── AuthenticationFailed    "401"  authentication failed
@@ -50,6 +53,25 @@ class StateConflict(ControlProblem):
 
     status = 409
     title = "Conflict"
+
+
+class LimitReached(ControlProblem):
+    """A store the settings bound is full: the detail names the limit and the setting."""
+
+    status = 409
+    title = messages.LIMIT_REACHED_TITLE
+
+
+class ForeignRequest(ControlProblem):
+    """A control request from a web page elsewhere, or for a host name the mock does not serve."""
+
+    status = 403
+    title = messages.FOREIGN_ORIGIN_TITLE
+
+
+class BodyTooLarge(ControlProblem):
+    status = 413
+    title = messages.BODY_TOO_LARGE_TITLE
 
 
 class NotFound(ControlProblem):

@@ -21,10 +21,12 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from mock_server.domain import countries
 from mock_server.domain.accounts import Account, Accounts
 from mock_server.domain.errors import MockError, StateConflict
 from mock_server.domain.inventory import Inventory
@@ -108,6 +110,14 @@ class NumberEntry(_Model):
     initial_price: Money = Field(Decimal("0.00"), description="Setup fee.")
     limitations: list[LimitationEntry] = Field(default_factory=list)
 
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str) -> str:
+        problem = countries.country_problem(country)
+        if problem is not None:
+            raise ValueError(problem)
+        return country
+
     @field_validator("features")
     @classmethod
     def _distinct(cls, features: list[Feature]) -> list[Feature]:
@@ -147,6 +157,15 @@ def _interned_attributes(
     )
 
 
+def _of_country(msisdn: str, info: ValidationInfo) -> str:
+    """`msisdn`, when its calling code is its entry's country's (validated before it)."""
+    country = info.data.get("country")
+    problem = countries.number_problem(country, msisdn) if country else None
+    if problem is not None:
+        raise ValueError(problem)
+    return msisdn
+
+
 class MsisdnRange(_Model):
     start: Msisdn
     end: Msisdn
@@ -163,6 +182,21 @@ class AvailableEntry(NumberEntry):
 
     msisdn: Msisdn | None = None
     range: MsisdnRange | None = None
+
+    @field_validator("msisdn")
+    @classmethod
+    def _msisdn_of_country(cls, msisdn: str | None, info: ValidationInfo) -> str | None:
+        return None if msisdn is None else _of_country(msisdn, info)
+
+    @field_validator("range")
+    @classmethod
+    def _range_of_country(
+        cls, bounds: MsisdnRange | None, info: ValidationInfo
+    ) -> MsisdnRange | None:
+        if bounds is not None:
+            _of_country(bounds.start, info)
+            _of_country(bounds.end, info)
+        return bounds
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -190,6 +224,11 @@ class OwnedEntry(NumberEntry):
     voice_status_callback: str | None = None
     messages_callback_type: MessagesCallbackType | None = None
     messages_callback_value: str | None = None
+
+    @field_validator("msisdn")
+    @classmethod
+    def _msisdn_of_country(cls, msisdn: str, info: ValidationInfo) -> str:
+        return _of_country(msisdn, info)
 
     def owned_number(self) -> OwnedNumber:
         config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})
