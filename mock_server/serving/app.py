@@ -19,9 +19,12 @@ from mock_server.runtime import Runtime
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile, load_fixture_file
+from mock_server.vonage import account_routes, subaccounts_routes
 from mock_server.vonage.routes import ROUTES, ConnectionDropper, Edge, create_router, no_connection
 from mock_server.vonage.unmatched import UnmatchedRecorder, is_vonage_path
 
+# Every route of the Vonage APIs, where an unmatched request looks for the one it meant.
+ALL_ROUTES = (*ROUTES, *account_routes.ROUTES, *subaccounts_routes.ROUTES)
 # Routing's answers to a request for no route: a path nobody serves, or a method it does not take.
 UNMATCHED_STATUSES = frozenset({404, 405})
 
@@ -53,10 +56,12 @@ def create_app(
     app.state.runtime = runtime
     edge = Edge(runtime, drop_connection)
     app.include_router(create_router(edge))
+    app.include_router(account_routes.create_router(edge))
+    app.include_router(subaccounts_routes.create_router(edge))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
     _install_error_handlers(
-        app, edge, UnmatchedRecorder(runtime.journal, ROUTES, runtime.settings.log_requests)
+        app, edge, UnmatchedRecorder(runtime.journal, ALL_ROUTES, runtime.settings.log_requests)
     )
     return app
 
