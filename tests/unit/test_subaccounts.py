@@ -66,7 +66,8 @@ def test_a_new_subaccount_shares_the_primary_balance_by_default(inventory: Inven
 
     new = account(inventory, change.account.api_key)
     assert (new.parent, new.name, new.use_primary_balance) == ("master01", "Dept A", True)
-    assert new.balance == 0 and not new.suspended
+    assert new.balance == 0
+    assert not new.suspended
     assert subaccounts.SECRET.match(new.api_secret)
     assert parse_timestamp(new.created_at or "")
     assert [a.api_key for a in subaccounts.subaccounts(inventory, master(inventory))] == [
@@ -123,7 +124,8 @@ def test_a_subaccount_sharing_the_primary_balance_is_charged_there(inventory: In
     assert master(inventory).balance == Decimal("98.75")
     assert sub.balance == Decimal("10.00")
     owner = inventory.owner_of("447700900001")
-    assert owner is not None and owner[0] == "sub00001"
+    assert owner is not None
+    assert owner[0] == "sub00001"
 
 
 def test_a_shared_balance_that_cannot_pay_refuses_the_buy(inventory: Inventory) -> None:
@@ -232,7 +234,8 @@ def test_a_number_moves_with_its_configuration(inventory: Inventory) -> None:
     inventory.apply(subaccounts.plan_transfer_number(inventory, master(inventory), request))
 
     after = inventory.owner_of(OWNED_BY_MASTER)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after[0] == "sub00001"
     assert after[1] == before[1]  # the same attributes and configuration
     assert after[1].config.app_id is not None
