@@ -30,6 +30,9 @@ from mock_server.domain.transfers import Transfer, TransferKind, timestamp
 # an upper case letter and a digit.
 SECRET = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,25}$")
 NAME_MAX = 80
+# The largest amount the fixture format holds (12 digits, two of them decimals): a transfer
+# beyond it could never be written to the state file and loaded back.
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,7 @@ def plan_transfer(inventory: Inventory, primary: Account, request: FundsTransfer
         target = _family_member(i, primary, request.to_key, "to")
         _check_pair(source, target)
         amount = request.amount
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        if not _is_amount(amount):
             raise ValidationFailed({"amount": messages.REASON_AMOUNT})
         if request.kind is TransferKind.BALANCE:
             for field, account in (("from", source), ("to", target)):
@@ -201,6 +204,17 @@ def plan_transfer_number(
         return MoveNumber(request.number, source.api_key, target.api_key)
 
     return inventory.read(plan)
+
+
+def _is_amount(amount: Decimal) -> bool:
+    """Above 0, at most two decimals, and no more than an account's balance can hold."""
+    exponent = amount.as_tuple().exponent
+    return (
+        amount.is_finite()
+        and isinstance(exponent, int)
+        and exponent >= -2
+        and Decimal(0) < amount <= MAX_AMOUNT
+    )
 
 
 def _family_member(inventory: Inventory, primary: Account, api_key: str, field: str) -> Account:

@@ -6,6 +6,7 @@ journal). Only a primary account may call them, with its own api_key in the path
 """
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from mock_server.vonage.request import request_body
 from mock_server.vonage.routes import Call, Edge, Handler, add_routes
 
 Planned = TypeVar("Planned", bound=Change)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 Body = dict[str, Any]
 
 
@@ -145,9 +147,8 @@ async def _write(call: Call, plan: Callable[[Inventory], Planned]) -> Planned:
 
 
 async def _json_body(call: Call) -> Body:
+    # Every write of the document requires its body; `{}` is a body (a PATCH changing nothing).
     raw = await request_body(call.request)
-    if not raw.strip():
-        return {}
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
@@ -157,30 +158,34 @@ async def _json_body(call: Call) -> Body:
     return body
 
 
+# A field left out takes its default; a field sent as null is refused like any other wrong type.
+
+
 def _string(body: Body, name: str, required: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None:
+    if name not in body:
         if required:
             raise ValidationFailed({name: messages.REASON_REQUIRED})
         return None
-    if not isinstance(value, str):
+    value = body[name]
+    # JSON can carry a lone surrogate ("\ud800"); UTF-8, and so the state file, cannot.
+    if not isinstance(value, str) or _SURROGATE.search(value):
         raise ValidationFailed({name: messages.REASON_STRING})
     return value
 
 
 def _boolean(body: Body, name: str, default: bool | None = None) -> Any:
-    value = body.get(name)
-    if value is None:
+    if name not in body:
         return default
+    value = body[name]
     if not isinstance(value, bool):
         raise ValidationFailed({name: messages.REASON_BOOLEAN})
     return value
 
 
 def _amount(body: Body) -> Decimal:
-    value = body.get("amount")
-    if value is None:
+    if "amount" not in body:
         raise ValidationFailed({"amount": messages.REASON_REQUIRED})
+    value = body["amount"]
     # A JSON number (the document's type) or a numeric string; never a boolean.
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValidationFailed({"amount": messages.REASON_AMOUNT})
@@ -195,9 +200,9 @@ def _amount(body: Body) -> Decimal:
 
 def _number(body: Body) -> str:
     # The document types `number` as a number; the SDKs send a string. Both are taken.
-    value = body.get("number")
-    if value is None:
+    if "number" not in body:
         raise ValidationFailed({"number": messages.REASON_REQUIRED})
+    value = body["number"]
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text, str) or not MSISDN.fullmatch(text):
         raise ValidationFailed({"number": messages.REASON_NUMBER})

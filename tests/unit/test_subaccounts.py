@@ -185,6 +185,16 @@ def test_credit_moves_only_as_far_as_the_sender_has_it(inventory: Inventory) -> 
             id="three-decimals",
         ),
         pytest.param(
+            FundsTransfer(BALANCE, "master01", "sub00001", Decimal("1.479606670586253e+207")),
+            "amount",
+            id="beyond-any-balance",
+        ),
+        pytest.param(
+            FundsTransfer(BALANCE, "master01", "sub00001", Decimal("1E-900")),
+            "amount",
+            id="tiny-exponent",
+        ),
+        pytest.param(
             FundsTransfer(BALANCE, "sub00001", "master01", Decimal("10.01")),
             "amount",
             id="more-than-the-balance",
