@@ -162,7 +162,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
         JournalEntry(
             time=datetime.now(UTC),
             method=call.request.method,
-            path=call.operation.path,
+            path=call.request.scope["path"],  # as called: `/accounts/abc/subaccounts`
             operation=call.operation.value,
             api_key=call.api_key,
             params=redact(call.params),

@@ -328,7 +328,7 @@ def test_an_injected_fault_is_answered_as_a_problem(client: TestClient) -> None:
     assert problem(response, 503)["title"] == messages.SERVICE_UNAVAILABLE
     journal = client.get("/_mock/requests", params={"operation": "list-subaccounts"}).json()
     assert [(r["path"], r["status"]) for r in journal["requests"]] == [
-        ("/accounts/{api_key}/subaccounts", 503)
+        ("/accounts/master01/subaccounts", 503)
     ]
 
 
@@ -416,3 +416,23 @@ def test_a_write_the_disk_refuses_is_a_503_and_changes_nothing(
     for response in writes:
         assert problem(response, 503)["detail"] == messages.STATE_NOT_SAVED
     assert client.get("/_mock/state").json() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "media_type"),
+    [
+        pytest.param("DELETE", f"{SUBACCOUNTS}/sub00001", 405, "application/json", id="delete"),
+        pytest.param("PUT", f"{ACCOUNTS}/transfer-number", 405, "application/json", id="put"),
+        pytest.param("GET", f"{ACCOUNTS}/secrets", 404, "application/json", id="secrets"),
+        pytest.param("POST", BALANCE, 405, "application/problem+json", id="post-balance"),
+    ],
+)
+def test_a_route_these_apis_do_not_serve_is_answered_in_their_problem_shape(
+    client: TestClient, method: str, path: str, status: int, media_type: str
+) -> None:
+    response = client.request(method, path, auth=MASTER)
+    problem(response, status, media_type)
+    if status == 405:
+        assert response.headers["allow"]
+    journal = client.get("/_mock/requests", params={"operation": "unmatched"}).json()
+    assert [(r["method"], r["path"]) for r in journal["requests"]] == [(method, path)]
