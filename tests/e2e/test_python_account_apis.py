@@ -3,11 +3,14 @@ mock server over HTTPS: the balance follows every buy, subaccounts are listed, o
 suspended and resumed, balance and credit move, numbers move with their configuration, and every
 refusal reaches the SDK as the exception it maps the status to."""
 
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 from support.accounts import Account
 from support.data import E2EData
 from support.sdks import SdkClients
-from support.servers import MockServer
+from support.servers import MockServer, mock_client, start_mock_server, stop_mock_server
 from vonage import Vonage
 from vonage_account import Balance
 from vonage_http_client import (
@@ -179,3 +182,47 @@ def test_unknown_subaccounts_and_subaccount_callers_are_refused(
         primary.subaccounts.get_subaccount("00000000")
     with pytest.raises(ForbiddenError):
         sdks.vonage(mock_server, e2e_data.subaccount).subaccounts.list_subaccounts()
+
+
+def test_subaccounts_transfers_and_moved_numbers_survive_a_restart_with_a_state_file(
+    tmp_path: Path, sdks: SdkClients, e2e_data: E2EData
+) -> None:
+    """A real server with --state-file, stopped and started again: every kind of write the
+    Subaccounts API makes is replayed from the state file's log of changes."""
+    args = ["--state-file", str(tmp_path / "state.json")]
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    server = start_mock_server(tmp_path / "first", extra_args=args)
+    try:
+        client = sdks.vonage(server, e2e_data.primary)
+        created = client.subaccounts.create_subaccount(
+            SubaccountOptions(name="Kept", secret=NEW_SECRET, use_primary_account_balance=False)
+        )
+        primary = e2e_data.primary.api_key
+        client.subaccounts.transfer_balance(
+            TransferRequest(from_=primary, to=created.api_key, amount=4.25)
+        )
+        number = e2e_data.preowned["msisdn"]
+        client.subaccounts.transfer_number(
+            TransferNumberRequest(from_=primary, to=created.api_key, number=number)
+        )
+        client.subaccounts.modify_subaccount(
+            created.api_key, ModifySubaccountOptions(name="Kept and renamed")
+        )
+        before = mock_client(server).state()
+    finally:
+        sdks.close()
+        stop_mock_server(server)
+
+    restarted = start_mock_server(tmp_path / "second", extra_args=args)
+    try:
+        assert mock_client(restarted).state() == before
+        again = sdks.vonage(restarted, e2e_data.primary)
+        kept = again.subaccounts.get_subaccount(created.api_key)
+        assert (kept.name, kept.balance) == ("Kept and renamed", 4.25)
+        assert [t.amount for t in again.subaccounts.list_balance_transfers(SINCE)] == [4.25]
+        own = sdks.vonage(restarted, Account(created.api_key, NEW_SECRET, Decimal("4.25")))
+        assert owned_msisdns(own) == {number}
+    finally:
+        sdks.close()
+        stop_mock_server(restarted)
