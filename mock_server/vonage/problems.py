@@ -39,9 +39,7 @@ def problem_of(error: ApiProblem | VonageError) -> Problem:
         return Problem(401, _body(f"{ERRORS}#unauthorized", title, detail))
     if isinstance(error, InvalidParameters):
         # A malformed body or X-Mock-Fault header: the 422 the Subaccounts API gives bad fields.
-        body = _body(f"{ERRORS}/subaccounts#validation", "Bad Request", messages.VALIDATION_FAILED)
-        body["invalid_parameters"] = _invalid(error.fields)
-        return Problem(422, body)
+        return problem_of(ValidationFailed(error.fields))
     status = int(error.error_code) if error.error_code.isdigit() else 500
     kind = "throttled" if isinstance(error, RateLimited) else f"status-{status}"
     return Problem(status, _body(f"{ERRORS}#{kind}", error.label, error.label), error.headers)

@@ -8,6 +8,7 @@ journal). Only a primary account may call them, with its own api_key in the path
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -53,7 +54,7 @@ async def create_subaccount(call: Call, caller: Account) -> Response:
     new = NewSubaccount(
         name=_string(body, "name", required=True) or "",
         secret=_string(body, "secret"),
-        use_primary_balance=_boolean(body, "use_primary_account_balance", default=True),
+        use_primary_balance=_boolean(body, "use_primary_account_balance", default=True) is True,
     )
     added = await _write(call, lambda i: subaccounts.plan_create(i, primary, new))
     return render.new_subaccount(added.account)
@@ -173,7 +174,7 @@ def _string(body: Body, name: str, required: bool = False) -> str | None:
     return value
 
 
-def _boolean(body: Body, name: str, default: bool | None = None) -> Any:
+def _boolean(body: Body, name: str, default: bool | None = None) -> bool | None:
     if name not in body:
         return default
     value = body[name]
@@ -236,7 +237,7 @@ def _transfer_query(call: Call, primary: Account, kind: TransferKind) -> Transfe
     )
 
 
-def _moment(name: str, text: str) -> Any:
+def _moment(name: str, text: str) -> datetime:
     try:
         return parse_timestamp(text)
     except ValueError as error:
