@@ -120,3 +120,40 @@ OPEN_CONTROL_API = (
 # A number's country (domain.countries): fixtures, state documents, POST /_mock/numbers.
 COUNTRY_UNKNOWN = "{country} is not an ISO 3166-1 alpha-2 code of a country with telephone numbers"
 NUMBER_NOT_OF_COUNTRY = "{msisdn} is not a number of {country}: its calling code is {code}"
+# The Account and Subaccounts APIs (their problem bodies' details, as the vendor documents them).
+API_KEY_NOT_FOUND = "API key '{api_key}' does not exist, or you do not have access"
+NOT_PROVISIONED = "Account {api_key} is not provisioned to access Subaccount Provisioning API"
+VALIDATION_FAILED = "The request failed due to validation errors"
+UNAUTHORIZED_TITLE = "Invalid credentials supplied"
+UNAUTHORIZED_DETAIL = "You did not provide correct credentials"
+NUMBER_TRANSFER_MISSING = (
+    "Could not transfer number {number} from account {from_key} to {to_key} - ShortCode not found"
+)
+NUMBER_TRANSFER_CONFLICT = (
+    "Could not transfer number {number} from account {from_key} to {to_key} - "
+    "ShortCode is already owned by requesting account"
+)
+NUMBER_TRANSFER_INVALID = (
+    "Failed to perform transfer number {number} from account {from_key} to {to_key} - "
+    "The relationship between these two accounts does not allow for number transfer"
+)
+REASON_REQUIRED = "Is required"
+REASON_BOOLEAN = "Should be either 'true' or 'false'"
+REASON_STRING = "Must be a string"
+REASON_NAME = "Must be 1 to 80 characters"
+REASON_CREDENTIAL_FORMAT = (
+    "Must be 8 to 25 characters with at least one lower case letter, one upper case letter "
+    "and one digit"
+)
+REASON_AMOUNT = "Must be a number above 0 with at most two decimals"
+REASON_NOT_IN_FAMILY = "Must be the primary account or one of its subaccounts"
+REASON_SAME_ACCOUNT = "Must differ from 'from'"
+REASON_NOT_PARENT_CHILD = "One of 'from' and 'to' must be the primary account"
+REASON_INSUFFICIENT_BALANCE = "The balance of '{api_key}' is {balance}"
+REASON_INSUFFICIENT_CREDIT = "The credit limit of '{api_key}' is {credit}"
+REASON_SHARED_BALANCE = "Subaccount '{api_key}' uses the primary account's balance"
+REASON_TIMESTAMP = "Must be an ISO 8601 date and time with a zone, as 2019-07-15T13:11:44Z"
+REASON_COUNTRY = "Must be an ISO 3166-1 alpha-2 country code, as GB"
+REASON_NUMBER = "Must be an E.164 number without + or 00"
+REASON_BODY = "The body must be a JSON object"
+REASON_UNKNOWN = "Unknown field"

@@ -13,6 +13,8 @@ FORM = "application/x-www-form-urlencoded"
 # The Numbers API's largest legitimate body or query string (an update with every field) is well
 # under 10 KiB: anything over 64 KiB is answered 413.
 MAX_BODY_BYTES = 64 * 1024
+# Where a request's body is kept once read (the scope lives as long as the request).
+_BODY_KEY = "mock_server.body"
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -40,9 +42,9 @@ async def request_params(request: Request) -> dict[str, str]:
     params: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         params.setdefault(name, value)
-    if request.method == "POST":
+    if request.method in ("POST", "PATCH"):
         content_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
-        body = await _bounded_body(request)
+        body = await request_body(request)
         if body and content_type == FORM:
             try:
                 pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -51,6 +53,15 @@ async def request_params(request: Request) -> dict[str, str]:
             for name, value in pairs:
                 params.setdefault(name, value)
     return params
+
+
+async def request_body(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY_BYTES (PayloadTooLarge beyond); read once, so
+    that the parameters and a JSON body (the Subaccounts API's) can both come from it."""
+    cached: bytes | None = request.scope.get(_BODY_KEY)
+    if cached is None:
+        cached = request.scope[_BODY_KEY] = await _bounded_body(request)
+    return cached
 
 
 async def _bounded_body(request: Request) -> bytes:
