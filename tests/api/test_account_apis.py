@@ -343,7 +343,9 @@ def open_client(tmp_path: Path) -> Iterator[Callable[[], TestClient]]:
     clients: list[TestClient] = []
 
     def build() -> TestClient:
-        client = TestClient(create_app(make_settings(tmp_path, state_file=state)))
+        client = TestClient(
+            create_app(make_settings(tmp_path, state_file=state)), base_url="http://localhost"
+        )
         clients.append(client.__enter__())
         return client
 
