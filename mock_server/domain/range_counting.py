@@ -100,77 +100,15 @@ class _Suffix(Matcher):
         return iter(range(self.residue + rank * self.step, self.end, self.step))
 
 
-class _Contains(Matcher):
-    """Contains: counts over the KMP automaton of the pattern (state len(p) = seen, absorbing).
+class _Automaton(Matcher):
+    """Numbers a DFA over their digits accepts, counted and ranked by tables of how many tails
+    from each state reach acceptance; `absorbing` is an accepting state that never leaves."""
 
-    `ways[r][s]` is how many r-digit tails lead state `s` to a match; `before[r][s][d]` sums it
-    over the digits below `d`, so ranking walks the w digits once with a lookup per digit.
-    """
-
-    def __init__(self, width: int, digits: str) -> None:
+    def __init__(
+        self, width: int, step: list[list[int]], accepting: list[bool], absorbing: int
+    ) -> None:
         super().__init__(width)
-        self.step = _automaton(digits)
-        self.done = len(digits)
-        ways = [[int(state == self.done) for state in range(self.done + 1)]]
-        for _ in range(width):
-            last = ways[-1]
-            ways.append([sum(last[nxt] for nxt in row) for row in self.step])
-        self.ways = ways
-        self.before = [
-            [_running_sums([tails[nxt] for nxt in row]) for row in self.step] for tails in ways
-        ]
-
-    def below(self, value: int) -> int:
-        if value >= self.end:
-            return self.ways[self.width][0]
-        total, state, width = 0, 0, self.width
-        for position, char in enumerate(str(value).zfill(width)):
-            digit = ord(char) - 48
-            total += self.before[width - position - 1][state][digit]
-            state = self.step[state][digit]
-        return total
-
-    def unrank(self, rank: int) -> int:
-        value, state = 0, 0
-        for remaining in range(self.width - 1, -1, -1):
-            sums = self.before[remaining][state]
-            digit = bisect.bisect_right(sums, rank) - 1
-            rank -= sums[digit]
-            value, state = value * 10 + digit, self.step[state][digit]
-        return value
-
-    def from_rank(self, rank: int) -> Iterator[int]:
-        return self._walk(self.width, 0, 0, rank)
-
-    def _walk(self, remaining: int, state: int, value: int, skip: int) -> Iterator[int]:
-        """Matches under the prefix `value` (state `state`, `remaining` digits to go), skipping
-        the first `skip` of them: once the pattern is seen, every tail matches."""
-        if state == self.done:
-            size = _power(remaining)
-            yield from range(value * size + skip, (value + 1) * size)
-            return
-        sums = self.before[remaining - 1][state]
-        start = bisect.bisect_right(sums, skip) - 1
-        skip -= sums[start]
-        for digit in range(start, 10):
-            nxt = self.step[state][digit]
-            if self.ways[remaining - 1][nxt] > skip:
-                yield from self._walk(remaining - 1, nxt, value * 10 + digit, skip)
-            skip = 0
-
-
-class _Wildcard(Matcher):
-    """Runs of digits with any digits between them (`44*7*1`), over a small automaton.
-
-    The same counting as `_Contains`, over a DFA that finds the runs in order, each at its
-    earliest (which is optimal: whatever fits after a later end fits after an earlier one). An
-    anchored start reads the first run digit by digit; an anchored end tracks, with KMP, how
-    much of the last run the string ends with, so acceptance is decided by the final state.
-    """
-
-    def __init__(self, width: int, pattern: Pattern) -> None:
-        super().__init__(width)
-        self.step, accepting, self.absorbing = _wildcard_automaton(pattern)
+        self.step, self.absorbing = step, absorbing
         ways = [[int(accepts) for accepts in accepting]]
         for _ in range(width):
             last = ways[-1]
@@ -220,6 +158,31 @@ class _Wildcard(Matcher):
             if self.ways[remaining - 1][nxt] > skip:
                 yield from self._walk(remaining - 1, nxt, value * 10 + digit, skip)
             skip = 0
+
+
+class _Contains(_Automaton):
+    """Contains: counts over the KMP automaton of the pattern (state len(p) = seen, absorbing).
+
+    `ways[r][s]` is how many r-digit tails lead state `s` to a match; `before[r][s][d]` sums it
+    over the digits below `d`, so ranking walks the w digits once with a lookup per digit.
+    """
+
+    def __init__(self, width: int, digits: str) -> None:
+        done = len(digits)
+        super().__init__(width, _automaton(digits), [s == done for s in range(done + 1)], done)
+
+
+class _Wildcard(_Automaton):
+    """Runs of digits with any digits between them (`44*7*1`), over a small automaton.
+
+    The same counting as `_Contains`, over a DFA that finds the runs in order, each at its
+    earliest (which is optimal: whatever fits after a later end fits after an earlier one). An
+    anchored start reads the first run digit by digit; an anchored end tracks, with KMP, how
+    much of the last run the string ends with, so acceptance is decided by the final state.
+    """
+
+    def __init__(self, width: int, pattern: Pattern) -> None:
+        super().__init__(width, *_wildcard_automaton(pattern))
 
 
 def _wildcard_automaton(pattern: Pattern) -> tuple[list[list[int]], list[bool], int]:
