@@ -6,7 +6,7 @@ from typing import Any
 
 from mock_server.domain.changes import Change
 from mock_server.domain.inventory import Inventory
-from mock_server.settings import Settings
+from mock_server.settings import Settings, limit_reached
 from mock_server.simulation.faults import FaultPlan, FaultRule
 from mock_server.simulation.journal import Journal
 from mock_server.simulation.rate_limits import RateLimiter, RateLimits
@@ -27,10 +27,11 @@ class Runtime:
         start_rules: Sequence[FaultRule] = (),
     ) -> None:
         self.settings = settings
+        self.check_accounts(len(fixtures.accounts), "fixtures.accounts")
         self.fixtures = fixtures
         self.ca_cert = ca_cert
         self.start_rules = [*fixtures.faults, *start_rules]
-        self.faults = FaultPlan(settings.seed, self.start_rules)
+        self.faults = FaultPlan(settings.seed, self.start_rules, settings.max_fault_rules)
         self.journal = Journal(settings.journal_size)
         self.rate_limiter = (
             RateLimiter(
@@ -41,18 +42,25 @@ class Runtime:
         )
         self.persistence = Persistence(settings.state_file) if settings.state_file else None
         # Probes of moHttpUrl (--verify-webhooks) and the simulated inbound SMS and calls.
-        self.webhooks = WebhookSender(settings.webhook_timeout)
+        self.webhooks = WebhookSender(settings.webhook_timeout, settings.webhook_destinations)
         # Read (and written, when new) now, not when serving starts: a broken or unwritable
         # state file stops the start up front, with a one-line message.
         resumed = settings.state_file is not None and settings.state_file.exists()
         self._saved = (
             self.persistence.open(lambda: build_inventory(fixtures)) if self.persistence else None
         )
+        if self._saved is not None:  # a state file's accounts, perhaps from a larger limit
+            self.check_accounts(len(self._saved.accounts), "accounts")
         self._inventory: Inventory | None = None
         # Where the state came from at start (the start block names it): fixtures or state file.
         self.loaded_from = (
             settings.state_file if resumed and settings.state_file else settings.fixtures
         )
+
+    def check_accounts(self, count: int, field: str | None = None) -> None:
+        """LimitReached (a 409) when `count` accounts would pass --max-accounts."""
+        if count > self.settings.max_accounts:
+            raise limit_reached(field, self.settings.max_accounts, "accounts", "max_accounts")
 
     @property
     def ready(self) -> bool:
@@ -81,7 +89,9 @@ class Runtime:
         """Back to the fixtures as loaded at start; faults and journal cleared unless kept."""
         await self._install(self.fixtures)
         if not keep_faults:
-            self.faults = FaultPlan(self.faults.seed, self.start_rules)
+            self.faults = FaultPlan(
+                self.faults.seed, self.start_rules, self.settings.max_fault_rules
+            )
         if not keep_journal:
             self.journal.clear()
         if self.rate_limiter is not None:

@@ -9,6 +9,7 @@ from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mock_server.domain import messages
+from mock_server.domain.errors import LimitReached
 
 APP_NAME = "vonage-numbers-mock"
 ENV_PREFIX = "NUMBERS_MOCK_"
@@ -20,6 +21,18 @@ def _number_text_as_int(value: object) -> object:
 
 
 MethodFailedStatus = Annotated[Literal[420, 400, 200], BeforeValidator(_number_text_as_int)]
+
+
+def flag_and_variable(name: str) -> tuple[str, str]:
+    """The command-line flag and the environment variable of the setting `name`."""
+    return "--" + name.replace("_", "-"), ENV_PREFIX + name.upper()
+
+
+def limit_reached(field: str | None, limit: int, what: str, setting: str) -> LimitReached:
+    """The 409 of a full store: `what` names its items, `setting` the field that bounds it."""
+    flag, variable = flag_and_variable(setting)
+    detail = messages.LIMIT_REACHED.format(limit=limit, what=what, flag=flag, variable=variable)
+    return LimitReached(field, detail)
 
 
 def default_fixtures_path() -> Path:
@@ -99,8 +112,15 @@ class Settings(BaseSettings):
     method_failed_status: MethodFailedStatus = Field(
         420, description="HTTP status that carries a 420 'method failed' body."
     )
-    empty_numbers: Literal["list", "omit"] = Field(
-        "list", description='On an empty page, send "numbers": [] (list) or leave it out (omit).'
+    empty_numbers: Literal["list", "omit", "empty"] = Field(
+        "list",
+        description='On an empty page, send "numbers": [] (list) or leave it out (omit); '
+        "'empty' answers {} when nothing matches (and leaves numbers out of an empty page).",
+    )
+    update_mode: Literal["replace", "merge"] = Field(
+        "replace",
+        description="POST /number/update: 'replace' clears the configuration fields a call "
+        "leaves out, as Vonage does; 'merge' keeps them (not what Vonage does).",
     )
     xml_names: Literal["kebab", "camel"] = Field(
         "kebab", description="XML element names: kebab-case (Vonage's docs) or camelCase."
@@ -131,7 +151,19 @@ class Settings(BaseSettings):
         json_schema_extra=_shown("N", "random"),
     )
     journal_size: int = Field(
-        1000, ge=1, le=1_000_000, description="How many requests the journal keeps.",
+        1000, ge=1, le=100_000,
+        description="How many requests the journal keeps (at most 100000); it is read a page "
+        "at a time.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    max_fault_rules: int = Field(
+        1000, ge=1, description="Fault rules installed at once; one more is a 409.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    max_accounts: int = Field(
+        10_000, ge=1,
+        description="Accounts and subaccounts together; one more (or a state document with "
+        "more) is a 409.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
     event_loop: Literal["asyncio", "uvloop"] = Field(
@@ -208,6 +240,34 @@ class Settings(BaseSettings):
         16 * 1024 * 1024,
         ge=1024,
         description="Bytes of all unfinished request heads together; over it, a 503.",
+    )
+
+    max_state_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Bytes of the largest state document PUT /_mock/state takes; over it, a 413 "
+        "before the body is read.",
+        json_schema_extra=_shown("BYTES"),
+    )
+    max_control_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Bytes of any other control API body (numbers, accounts, faults, inbound); "
+        "over it, a 413 before the body is read.",
+        json_schema_extra=_shown("BYTES"),
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra host names the control API answers to, besides loopback names, IP "
+        "addresses and the certificate's names (e.g. a compose service name), separated by "
+        "commas (the variable takes a JSON list).",
+        json_schema_extra=_shown("NAMES", "none"),
+    )
+    webhook_destinations: Literal["loopback", "private", "public"] = Field(
+        "private",
+        description="Where webhooks may go: loopback only; loopback and private networks "
+        "(compose services); or public addresses too. Link-local and cloud metadata addresses "
+        "never.",
     )
 
     @model_validator(mode="after")

@@ -50,6 +50,9 @@ _QUERIES: tuple[tuple[str, str, dict[str, str], Credentials], ...] = (
      {"country": "GB", "pattern": "7", "search_pattern": "1", "size": "3"}, Credentials.VALID),
     ("search, ends with", _SEARCH,
      {"country": "GB", "pattern": "0", "search_pattern": "2", "size": "3"}, Credentials.VALID),
+    # `*` is any digits: the nexmo-cli README's `--pattern *007` style (README, Matching).
+    ("search, wildcard", _SEARCH,
+     {"country": "GB", "pattern": "*0", "search_pattern": "2", "size": "3"}, Credentials.VALID),
     ("search, no match", _SEARCH,
      {"country": "GB", "pattern": "999999", "search_pattern": "0"}, Credentials.VALID),
     ("owned numbers", "/account/numbers", {"size": "3"}, Credentials.VALID),

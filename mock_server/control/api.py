@@ -15,12 +15,14 @@ from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
 from mock_server import __version__
+from mock_server.domain.changes import Change
 from mock_server.domain.errors import AdminTokenRequired, NotFound
+from mock_server.domain.inventory import Inventory
 from mock_server.domain.operations import JournalOperation
 from mock_server.domain.pool import Block
 from mock_server.runtime import Runtime
 from mock_server.simulation.faults import FaultRule
-from mock_server.simulation.journal import JournalQuery
+from mock_server.simulation.journal import PAGE_LIMIT, JournalQuery
 from mock_server.state.document import AccountEntry, AvailableEntry, FixtureFile, check_consistency
 from mock_server.vonage.request import RuntimeDep
 
@@ -94,6 +96,7 @@ async def get_state(runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.put("/state", summary="Replace the whole state; a bad document changes nothing.")
 async def put_state(document: FixtureFile, runtime: RuntimeDep) -> dict[str, Any]:
+    runtime.check_accounts(len(document.accounts), "accounts")  # before the costly checks
     check_consistency(document, STATE_SOURCE)
     await runtime.replace_state(document)
     return _summary(runtime)
@@ -116,7 +119,13 @@ async def add_numbers(
 )
 async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
     account = entry.account()
-    await runtime.write(lambda inventory: inventory.plan_add_account(account))
+
+    def plan(inventory: Inventory) -> Change:
+        # Checked with the change planned: two concurrent additions cannot both pass.
+        runtime.check_accounts(len(inventory.accounts) + 1)
+        return inventory.plan_add_account(account)
+
+    await runtime.write(plan)
     return entry
 
 
@@ -131,21 +140,32 @@ async def journal_query(
     path: str | None = None,
     status_code: Annotated[int | None, Query(alias="status")] = None,
     since: datetime | None = None,
-    limit: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=PAGE_LIMIT)] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> JournalQuery:
     """The journal's filters, as the query string gives them (`operation=unmatched` included)."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)  # the journal's times are UTC
-    return JournalQuery(operation, api_key, msisdn, status_code, since, limit, country, path)
+    return JournalQuery(operation, api_key, msisdn, status_code, since, limit, country, path, after)
 
 
 JournalQueryDep = Annotated[JournalQuery, Depends(journal_query)]
 
 
-@router.get("/requests", summary="Recorded calls to the Vonage endpoints, oldest first.")
+@router.get(
+    "/requests",
+    summary="Recorded calls to the Vonage endpoints, oldest first, a page at a time: `after` "
+    "an id (the `next` of the previous page) while `more` is true; `limit` alone keeps the "
+    "most recent ones.",
+)
 async def requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, Any]:
-    entries = runtime.journal.entries(query)
-    return {"requests": [asdict(entry) for entry in entries], "capacity": runtime.journal.capacity}
+    page = runtime.journal.page(query)
+    return {
+        "requests": [asdict(entry) for entry in page.entries],
+        "capacity": runtime.journal.capacity,
+        "more": page.more,
+        "next": page.next,
+    }
 
 
 @router.get(

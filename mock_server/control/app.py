@@ -1,4 +1,4 @@
-"""The control plane as its own app, mounted at /_mock: its routes, its problems, its token guard.
+"""The control plane as its own app, mounted at /_mock: its routes, its problems, its guard.
 
 Every error it answers is an RFC 7807 problem; the Vonage edge that mounts it never sees one.
 """
@@ -9,17 +9,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from mock_server import __version__
 from mock_server.control import api, dashboard, docs, inbound
+from mock_server.control.guard import ControlGuard
 from mock_server.domain import messages
 from mock_server.domain.errors import ControlProblem, StateNotSaved
 from mock_server.runtime import Runtime
+from mock_server.serving.tls import certificate_names, server_names
 from mock_server.state.document import FixtureError, location_text
 from mock_server.vonage.rendering import problem
 
@@ -27,28 +27,8 @@ TITLE = "vonage-numbers-mock control API"
 SUMMARY = "Control the emulated Vonage Numbers API: state, journal, faults."
 
 
-class AdminGuard:
-    """With an admin token set, answers 401 to a request without it, before anything reads the
-    request's body; the open routes (health, the CA, the dashboard's page) are let through."""
-
-    def __init__(self, app: ASGIApp, token: str | None, open_routes: Sequence[BaseRoute]) -> None:
-        self.app, self.token, self.open_routes = app, token, open_routes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._open(scope):
-            denial = api.admin_denial(Headers(scope=scope), self.token)
-            if denial is not None:
-                await problem_response(denial)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def _open(self, scope: Scope) -> bool:
-        # A partial match is an open route asked with another method: its 405 needs no token.
-        return any(route.matches(scope)[0] is not Match.NONE for route in self.open_routes)
-
-
 def create_control_app(runtime: Runtime) -> ASGIApp:
-    """The control plane on `runtime`, behind the admin token guard."""
+    """The control plane on `runtime`, behind its guard (Host, Origin, token, body size)."""
     app = FastAPI(
         title=TITLE,
         summary=SUMMARY,
@@ -65,8 +45,13 @@ def create_control_app(runtime: Runtime) -> ASGIApp:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
-    open_routes = [*api.public.routes, *dashboard.pages.routes, *docs.assets.routes]
-    return AdminGuard(app, runtime.settings.admin_token, open_routes)
+    pages = [*dashboard.pages.routes, *docs.assets.routes]
+    state = [route for route in api.router.routes if getattr(route, "path", None) == "/state"]
+    settings = runtime.settings
+    names = server_names(settings.tls_names)
+    if settings.tls_cert is not None:  # the user's certificate: its names are served too
+        names += certificate_names(settings.tls_cert)
+    return ControlGuard(app, runtime.settings, names, [*api.public.routes, *pages], pages, state)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -103,7 +88,8 @@ def _first_problem(error: RequestValidationError) -> tuple[str, str]:
     first = next((p for p in problems if fits(p)), problems[0])
     if first["type"] == "json_invalid":
         return "document", first["msg"]
-    return _field(first["loc"]), first["msg"]
+    # A validator's own words, without pydantic's "Value error, " before them.
+    return _field(first["loc"]), str(first["msg"]).removeprefix("Value error, ")
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from mock_server.domain.accounts import Account
 from mock_server.domain.pool import Block
+from mock_server.domain.transfers import Transfer
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,4 +51,30 @@ class AddAccount:
     account: Account
 
 
-Change = Buy | Cancel | Update | AddNumbers | AddAccount
+@dataclass(frozen=True, slots=True)
+class ModifyAccount:
+    """A subaccount's settings changed (None leaves a setting as it is)."""
+
+    api_key: str
+    suspended: bool | None = None
+    use_primary_balance: bool | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveFunds:
+    """Balance or credit limit moved between two accounts, and the transfer recorded."""
+
+    transfer: Transfer
+
+
+@dataclass(frozen=True, slots=True)
+class MoveNumber:
+    """An owned number moved, with its configuration, from one account to another."""
+
+    msisdn: str
+    from_key: str
+    to_key: str
+
+
+Change = Buy | Cancel | Update | AddNumbers | AddAccount | ModifyAccount | MoveFunds | MoveNumber

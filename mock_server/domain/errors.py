@@ -5,6 +5,9 @@
     ├── ControlProblem              control API errors, RFC 7807 problems (400)
     │   ├── StateConflict           409: a change that contradicts the state
     │   ├── NotFound                404
+    │   ├── LimitReached            409: a bounded store (fault rules, accounts) is full
+    │   ├── ForeignRequest          403: a foreign Origin, or a Host the mock does not serve
+    │   ├── BodyTooLarge            413: a control body over its bound
     │   └── AdminTokenRequired      401: the admin token is missing or wrong
     └── VonageError                 error-code / error-code-label body
         ├── AuthenticationFailed    "401"  authentication failed
@@ -15,6 +18,13 @@
         ├── PayloadTooLarge         "413"  a body over the size limit
         ├── RateLimited             "429"
         └── StateNotSaved           "503"  the state file could not record a change: not made
+    └── ApiProblem                  Account/Subaccounts API errors: type, title, detail bodies
+        ├── AccountNotFound         404  the api_key in the path is unknown or not the caller's
+        ├── Unprovisioned           403  a subaccount calling the Subaccounts API
+        ├── InvalidNumberTransfer   403  the two accounts are not primary and subaccount
+        ├── NumberNotFound          404  the number is not the `from` account's
+        ├── TransferConflict        409  the `to` account owns the number already
+        └── ValidationFailed        422  with `invalid_parameters` [{name, reason}]
 
 The HTTP layer maps `error_code` to a status (420 may be sent as 400 or 200 by setting); the one
 renderer turns any of them into JSON or XML.
@@ -50,6 +60,25 @@ class StateConflict(ControlProblem):
 
     status = 409
     title = "Conflict"
+
+
+class LimitReached(ControlProblem):
+    """A store the settings bound is full: the detail names the limit and the setting."""
+
+    status = 409
+    title = messages.LIMIT_REACHED_TITLE
+
+
+class ForeignRequest(ControlProblem):
+    """A control request from a web page elsewhere, or for a host name the mock does not serve."""
+
+    status = 403
+    title = messages.FOREIGN_ORIGIN_TITLE
+
+
+class BodyTooLarge(ControlProblem):
+    status = 413
+    title = messages.BODY_TOO_LARGE_TITLE
 
 
 class NotFound(ControlProblem):
@@ -135,3 +164,64 @@ class StateNotSaved(VonageError):
 
     error_code = "503"
     label = messages.STATE_NOT_SAVED
+
+
+class ApiProblem(MockError):
+    """An error of the Account and Subaccounts APIs, which answer problem bodies (`type`,
+    `title`, `detail`, `instance`) rather than the Numbers API's `error-code` bodies."""
+
+    status: int = 400
+    type: str = "https://developer.nexmo.com/api-errors#bad-request"
+    title: str = "Bad Request"
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+class AccountNotFound(ApiProblem):
+    status = 404
+    type = "https://developer.nexmo.com/api-errors#invalid-api-key"
+    title = "Invalid API Key"
+
+    def __init__(self, api_key: str) -> None:
+        super().__init__(messages.API_KEY_NOT_FOUND.format(api_key=api_key))
+
+
+class Unprovisioned(ApiProblem):
+    status = 403
+    type = "https://developer.nexmo.com/api-errors#unprovisioned"
+    title = "Authorisation error"
+
+    def __init__(self, api_key: str) -> None:
+        super().__init__(messages.NOT_PROVISIONED.format(api_key=api_key))
+
+
+class InvalidNumberTransfer(ApiProblem):
+    status = 403
+    type = "https://developer.nexmo.com/api-errors/subaccounts#invalid-number-transfer"
+    title = "Invalid Number Transfer"
+
+
+class NumberNotFound(ApiProblem):
+    status = 404
+    type = "https://developer.nexmo.com/api-errors/subaccounts#missing-number-transfer"
+    title = "Invalid Number Transfer"
+
+
+class TransferConflict(ApiProblem):
+    status = 409
+    type = "https://developer.nexmo.com/api-errors/subaccounts#transfer-conflict"
+    title = "Transfer Conflict"
+
+
+class ValidationFailed(ApiProblem):
+    """Fields Vonage refuses: 422 naming each with the reason."""
+
+    status = 422
+    type = "https://developer.nexmo.com/api-errors/subaccounts#validation"
+    title = "Bad Request"
+
+    def __init__(self, invalid: Mapping[str, str]) -> None:
+        self.invalid_parameters = dict(invalid)
+        super().__init__(messages.VALIDATION_FAILED)

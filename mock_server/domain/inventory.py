@@ -12,13 +12,24 @@ from typing import TypeVar
 
 from mock_server.domain import messages
 from mock_server.domain.accounts import Account, Accounts
-from mock_server.domain.changes import AddAccount, AddNumbers, Buy, Cancel, Change, Update
+from mock_server.domain.changes import (
+    AddAccount,
+    AddNumbers,
+    Buy,
+    Cancel,
+    Change,
+    ModifyAccount,
+    MoveFunds,
+    MoveNumber,
+    Update,
+)
 from mock_server.domain.errors import AddressRequired, MethodFailed, StateConflict
-from mock_server.domain.matching import Pattern, SearchPattern, matches
+from mock_server.domain.matching import Pattern, matches
 from mock_server.domain.owned_index import AccountIndex
 from mock_server.domain.pagination import Page, PageRequest, page_of
 from mock_server.domain.phone_number import AvailableNumber, NumberType, OwnedNumber
 from mock_server.domain.pool import Block, Pool, PoolFilter
+from mock_server.domain.transfers import Ledger, Transfer, TransferKind
 
 Read = TypeVar("Read")
 
@@ -64,6 +75,7 @@ class Snapshot:
     owned: dict[str, OwnedNumber]
     owner: dict[str, str]
     address_required: frozenset[str]
+    transfers: list[Transfer] = field(default_factory=list)
 
     def owned_items(self) -> Iterator[tuple[str, OwnedNumber]]:
         """Every owned number with its owner's api_key, in ascending MSISDN order."""
@@ -80,9 +92,11 @@ class Inventory:
         pool: Pool,
         owned: Iterable[tuple[str, OwnedNumber]] = (),
         address_required: Iterable[str] = (),
+        transfers: Iterable[Transfer] = (),
     ) -> None:
         self.accounts = accounts
         self.pool = pool
+        self.transfers = Ledger(transfers)
         self.address_required = frozenset(address_required)
         self._owned: dict[str, OwnedNumber] = {}
         self._owner: dict[str, str] = {}
@@ -194,7 +208,8 @@ class Inventory:
                 raise MethodFailed()
             if ref.country in self.address_required:
                 raise AddressRequired()
-            if buyer.balance < number.attributes.price:
+            payer = self.accounts.payer(buyer)
+            if payer.balance + payer.credit_limit < number.attributes.price:
                 raise MethodFailed()
             return Buy(buyer.api_key, ref.msisdn)
 
@@ -246,9 +261,9 @@ class Inventory:
             self.version += 1
             match change:
                 case Buy(api_key, msisdn):
-                    buyer = self._account(api_key)
+                    payer = self.accounts.payer(self._account(api_key))
                     taken = self.pool.take(msisdn)
-                    buyer.balance -= taken.attributes.price
+                    payer.balance -= taken.attributes.price
                     self._assign(api_key, OwnedNumber(msisdn, taken.attributes))
                 case Cancel(api_key, msisdn):
                     number = self._release(api_key, msisdn)
@@ -263,6 +278,19 @@ class Inventory:
                         self.pool.add(block)
                 case AddAccount(account):
                     self._open([replace(account)])
+                case ModifyAccount(api_key, suspended, use_primary_balance, name):
+                    account = self._account(api_key)
+                    if suspended is not None:
+                        account.suspended = suspended
+                    if use_primary_balance is not None:
+                        account.use_primary_balance = use_primary_balance
+                    if name is not None:
+                        account.name = name
+                case MoveFunds(transfer):
+                    self._move_funds(transfer)
+                case MoveNumber(msisdn, from_key, to_key):
+                    self._account(to_key)
+                    self._assign(to_key, self._release(from_key, msisdn))
                 case _:
                     raise TypeError(f"not a change: {change!r}")
 
@@ -276,6 +304,7 @@ class Inventory:
                 owned=dict(self._owned),
                 owner=dict(self._owner),
                 address_required=self.address_required,
+                transfers=list(self.transfers),
             )
 
     def add_accounts(self, accounts: Sequence[Account]) -> None:
@@ -349,6 +378,16 @@ class Inventory:
 
     # -- internals --------------------------------------------------------------------------
 
+    def _move_funds(self, transfer: Transfer) -> None:
+        source, target = self._account(transfer.from_key), self._account(transfer.to_key)
+        if transfer.kind is TransferKind.BALANCE:
+            source.balance -= transfer.amount
+            target.balance += transfer.amount
+        else:
+            source.credit_limit -= transfer.amount
+            target.credit_limit += transfer.amount
+        self.transfers.record(transfer)
+
     def _owned_by(self, account: Account, ref: NumberRef) -> OwnedNumber:
         # Every caller goes on to change or drop the number: the listing index re-reads it.
         self._touch(account.api_key, ref.msisdn)
@@ -398,7 +437,7 @@ class Inventory:
                 return []  # a number linked to the application is linked to some application
             application = query.application_id
         pattern = query.pattern
-        if pattern is not None and pattern.mode is not SearchPattern.STARTS_WITH:
+        if pattern is not None and not pattern.is_prefix:
             return self._index(api_key).matching(query.country, application, pattern)
         if query.country is None and application is None:
             return self._by_account.get(api_key, [])
@@ -417,7 +456,7 @@ class Inventory:
 
 def _starting_with(msisdns: list[str], pattern: Pattern | None) -> tuple[int, int]:
     """The window `msisdns[low:high]` a starts-with pattern selects (all for other patterns)."""
-    if pattern is None or pattern.mode is not SearchPattern.STARTS_WITH:
+    if pattern is None or not pattern.is_prefix:
         return 0, len(msisdns)
     # ":" sorts right after "9": the window is every MSISDN starting with the digits.
     low = bisect.bisect_left(msisdns, pattern.digits)

@@ -57,6 +57,11 @@ WEBHOOK_STATUS = "the receiver answered {status}; Vonage expects {expected}"
 WEBHOOK_TIMEOUT = "no answer within {seconds:g} s"
 WEBHOOK_CONNECT = "could not connect: {reason}"
 WEBHOOK_FAILED = "the request failed: {reason}"
+# A destination --webhook-destinations refuses (simulation.destinations): nothing is sent to it.
+WEBHOOK_DESTINATION_POLICY = "{address} ({kind}): --webhook-destinations {policy} does not allow it"
+WEBHOOK_DESTINATION_NEVER = "{address} ({kind}): webhooks never go there"
+WEBHOOK_REFUSED = "destination refused, nothing was sent: {reason}"
+WEBHOOK_NOT_ALLOWED = "moHttpUrl is not an allowed webhook destination: {reason}"
 
 # Why the control API cannot simulate an inbound SMS or call (a 404 or 409 naming the field).
 INBOUND_NOT_OWNED = "no account owns {msisdn}"
@@ -91,3 +96,64 @@ STATE_FILE_NO_DIRECTORY = "its directory {directory} does not exist; create it f
 STATE_FILE_IS_DIRECTORY = "is a directory; give the path of a file in it"
 # After a command line argparse cannot read.
 SEE_HELP = "see vonage-numbers-mock --help"
+
+# The control API's guard (control.guard): who may call it, and how much they may send.
+FOREIGN_ORIGIN_TITLE = "Forbidden"
+FOREIGN_ORIGIN = (
+    "Origin {origin!r} is not this server's own: web pages elsewhere may not drive the control API"
+)
+UNKNOWN_HOST = (
+    "Host {host!r} is not a name this server answers to; add it with --allowed-hosts "
+    "(NUMBERS_MOCK_ALLOWED_HOSTS)"
+)
+BODY_TOO_LARGE_TITLE = "Payload too large"
+BODY_TOO_LARGE = "the body is over {limit} bytes, the limit set by {flag} ({variable})"
+
+# Bounds of the mock's own stores (a 409 or 429 problem naming the setting that bounds them).
+LIMIT_REACHED_TITLE = "Limit reached"
+LIMIT_REACHED = "at most {limit} {what}; raise it with {flag} ({variable})"
+# Logged once at start by a server listening beyond loopback without --admin-token.
+OPEN_CONTROL_API = (
+    "listening on %s without --admin-token: anyone who can reach this address can drive the "
+    "control API (/_mock/); set --admin-token, or listen on 127.0.0.1"
+)
+# A number's country (domain.countries): fixtures, state documents, POST /_mock/numbers.
+COUNTRY_UNKNOWN = "{country} is not an ISO 3166-1 alpha-2 code of a country with telephone numbers"
+NUMBER_NOT_OF_COUNTRY = "{msisdn} is not a number of {country}: its calling code is {code}"
+# The Account and Subaccounts APIs (their problem bodies' details, as the vendor documents them).
+API_KEY_NOT_FOUND = "API key '{api_key}' does not exist, or you do not have access"
+NOT_PROVISIONED = "Account {api_key} is not provisioned to access Subaccount Provisioning API"
+VALIDATION_FAILED = "The request failed due to validation errors"
+UNAUTHORIZED_TITLE = "Invalid credentials supplied"
+UNAUTHORIZED_DETAIL = "You did not provide correct credentials"
+NUMBER_TRANSFER_MISSING = (
+    "Could not transfer number {number} from account {from_key} to {to_key} - ShortCode not found"
+)
+NUMBER_TRANSFER_CONFLICT = (
+    "Could not transfer number {number} from account {from_key} to {to_key} - "
+    "ShortCode is already owned by requesting account"
+)
+NUMBER_TRANSFER_INVALID = (
+    "Failed to perform transfer number {number} from account {from_key} to {to_key} - "
+    "The relationship between these two accounts does not allow for number transfer"
+)
+REASON_REQUIRED = "Is required"
+REASON_BOOLEAN = "Should be either 'true' or 'false'"
+REASON_STRING = "Must be a string"
+REASON_NAME = "Must be 1 to 80 characters"
+REASON_CREDENTIAL_FORMAT = (
+    "Must be 8 to 25 characters with at least one lower case letter, one upper case letter "
+    "and one digit"
+)
+REASON_AMOUNT = "Must be a number above 0 with at most two decimals"
+REASON_NOT_IN_FAMILY = "Must be the primary account or one of its subaccounts"
+REASON_SAME_ACCOUNT = "Must differ from 'from'"
+REASON_NOT_PARENT_CHILD = "One of 'from' and 'to' must be the primary account"
+REASON_INSUFFICIENT_BALANCE = "The balance of '{api_key}' is {balance}"
+REASON_INSUFFICIENT_CREDIT = "The credit limit of '{api_key}' is {credit}"
+REASON_SHARED_BALANCE = "Subaccount '{api_key}' uses the primary account's balance"
+REASON_TIMESTAMP = "Must be an ISO 8601 date and time with a zone, as 2019-07-15T13:11:44Z"
+REASON_COUNTRY = "Must be an ISO 3166-1 alpha-2 country code, as GB"
+REASON_NUMBER = "Must be an E.164 number without + or 00"
+REASON_BODY = "The body must be a JSON object"
+REASON_UNKNOWN = "Unknown field"

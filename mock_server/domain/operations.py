@@ -1,4 +1,5 @@
-"""The five operations of the Numbers API: their names, methods and paths."""
+"""The operations the mock serves, their names and paths: the five of the Numbers API, the
+Account API's balance and the Subaccounts API's (paths with `{api_key}` are templates)."""
 
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
@@ -10,6 +11,16 @@ class Operation(StrEnum):
     BUY = "buy"
     CANCEL = "cancel"
     UPDATE = "update"
+    GET_BALANCE = "get-balance"
+    LIST_SUBACCOUNTS = "list-subaccounts"
+    CREATE_SUBACCOUNT = "create-subaccount"
+    GET_SUBACCOUNT = "get-subaccount"
+    MODIFY_SUBACCOUNT = "modify-subaccount"
+    LIST_CREDIT_TRANSFERS = "list-credit-transfers"
+    TRANSFER_CREDIT = "transfer-credit"
+    LIST_BALANCE_TRANSFERS = "list-balance-transfers"
+    TRANSFER_BALANCE = "transfer-balance"
+    TRANSFER_NUMBER = "transfer-number"
 
     @property
     def path(self) -> str:
@@ -27,8 +38,26 @@ PATHS = {
     Operation.BUY: "/number/buy",
     Operation.CANCEL: "/number/cancel",
     Operation.UPDATE: "/number/update",
+    Operation.GET_BALANCE: "/account/get-balance",
+    Operation.LIST_SUBACCOUNTS: "/accounts/{api_key}/subaccounts",
+    Operation.CREATE_SUBACCOUNT: "/accounts/{api_key}/subaccounts",
+    Operation.GET_SUBACCOUNT: "/accounts/{api_key}/subaccounts/{subaccount_key}",
+    Operation.MODIFY_SUBACCOUNT: "/accounts/{api_key}/subaccounts/{subaccount_key}",
+    Operation.LIST_CREDIT_TRANSFERS: "/accounts/{api_key}/credit-transfers",
+    Operation.TRANSFER_CREDIT: "/accounts/{api_key}/credit-transfers",
+    Operation.LIST_BALANCE_TRANSFERS: "/accounts/{api_key}/balance-transfers",
+    Operation.TRANSFER_BALANCE: "/accounts/{api_key}/balance-transfers",
+    Operation.TRANSFER_NUMBER: "/accounts/{api_key}/transfer-number",
 }
-BY_PATH = {path: operation for operation, path in PATHS.items()}
+# The Numbers API's operations, the only ones `BY_PATH` finds: their paths are not templates.
+NUMBERS_OPERATIONS = (
+    Operation.LIST,
+    Operation.SEARCH,
+    Operation.BUY,
+    Operation.CANCEL,
+    Operation.UPDATE,
+)
+BY_PATH = {operation.path: operation for operation in NUMBERS_OPERATIONS}
 
 
 class JournalEvent(StrEnum):

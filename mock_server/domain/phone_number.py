@@ -1,5 +1,6 @@
 """Value types of a phone number: its type, features, attributes and configuration."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -78,6 +79,25 @@ class NumberConfig:
 
 
 CONFIG_FIELDS = tuple(f.name for f in fields(NumberConfig))
+
+
+class UpdateMode(StrEnum):
+    """What `POST /number/update` does to the configuration fields a call leaves out."""
+
+    # Cleared: the live API replaces the configuration with what the call sends. Setting a voice
+    # link on the live API removed the number's SMS webhook (Nexmo/nexmo-cli#83), and the
+    # official CLIs unlink an application by sending the number without `app_id`.
+    REPLACE = "replace"
+    # Kept: the mock's earlier behaviour, which is not what Vonage does.
+    MERGE = "merge"
+
+
+def update_fields(given: Mapping[str, str | None], mode: UpdateMode) -> dict[str, str | None]:
+    """The fields an update sets (None clears one): those given, and with REPLACE every other
+    configuration field cleared. Empty values arrive as None and clear in both modes."""
+    if mode is UpdateMode.MERGE:
+        return dict(given)
+    return {name: given.get(name) for name in CONFIG_FIELDS}
 
 
 @dataclass(slots=True)

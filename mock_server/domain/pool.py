@@ -13,7 +13,7 @@ from itertools import islice
 
 from mock_server.domain import range_counting
 from mock_server.domain.errors import MethodFailed
-from mock_server.domain.matching import Pattern, RecentMatches, SearchPattern, matches
+from mock_server.domain.matching import Pattern, RecentMatches, matches
 from mock_server.domain.pagination import Page, PageRequest
 from mock_server.domain.phone_number import AvailableNumber, Feature, NumberAttributes, NumberType
 
@@ -112,7 +112,7 @@ class Block:
         taken = self._taken_sorted()
         if pattern is None or not pattern.digits:
             return taken, 0, len(taken)
-        if pattern.mode is SearchPattern.STARTS_WITH:
+        if pattern.is_prefix:
             prefix = pattern.digits
             # ":" sorts right after "9": the window is every string starting with the prefix.
             low = bisect.bisect_left(taken, prefix)

@@ -44,15 +44,28 @@ CONFIG_CHOICES: dict[str, frozenset[str]] = {
     "messages_callback_type": frozenset(get_args(MessagesCallbackType)),
 }
 # The configuration an owned number shows in listings, in Vonage's order: the fields of the
-# vendor's `ownednumber` schema plus 1.1.0's `app_id`.
+# vendor's `ownednumber` schema, the voice status callback a live listing shows (quoted in
+# Vonage/vonage-php-sdk-core#329) and 1.1.0's `app_id`.
 OWNED_LISTING_FIELDS = (
     "mo_http_url",
     "voice_callback_type",
     "voice_callback_value",
+    "voice_status_callback",
     "messages_callback_type",
     "messages_callback_value",
     "app_id",
 )
+
+
+# Fields a listing names differently from `POST /number/update`: the update takes
+# `voiceStatusCallback`, `GET /account/numbers` answers `voiceStatusCallbackUrl` (a live answer
+# in Vonage/vonage-php-sdk-core#329; the PHP SDK added a constant for it in #523).
+LISTING_WIRE_NAMES = {"voice_status_callback": "voiceStatusCallbackUrl"}
+
+
+def listing_wire_name(field: str) -> str:
+    """The name `GET /account/numbers` gives a number field (`voiceStatusCallbackUrl`)."""
+    return LISTING_WIRE_NAMES.get(field) or wire_name(field)
 
 
 def wire_name(field: str) -> str:

@@ -15,14 +15,30 @@ from mock_server.control.api import PREFIX
 from mock_server.control.app import create_control_app
 from mock_server.domain import messages
 from mock_server.domain.errors import VonageError
+from mock_server.domain.operations import Operation
 from mock_server.runtime import Runtime
 from mock_server.serving.fast_path import FastPath, direct_endpoints
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile, load_fixture_file
-from mock_server.vonage.routes import ROUTES, ConnectionDropper, Edge, create_router, no_connection
+from mock_server.vonage import (
+    account_rendering,
+    account_routes,
+    subaccounts_rendering,
+    subaccounts_routes,
+)
+from mock_server.vonage.routes import (
+    ROUTES,
+    ConnectionDropper,
+    Edge,
+    ErrorRenderer,
+    create_router,
+    no_connection,
+)
 from mock_server.vonage.unmatched import UnmatchedRecorder, is_vonage_path
 
+# Every route of the Vonage APIs, where an unmatched request looks for the one it meant.
+ALL_ROUTES = (*ROUTES, *account_routes.ROUTES, *subaccounts_routes.ROUTES)
 # Routing's answers to a request for no route: a path nobody serves, or a method it does not take.
 UNMATCHED_STATUSES = frozenset({404, 405})
 
@@ -55,11 +71,13 @@ def create_app(
     edge = Edge(runtime, drop_connection)
     vonage = create_router(edge)
     app.include_router(vonage)
+    app.include_router(account_routes.create_router(edge))
+    app.include_router(subaccounts_routes.create_router(edge))
     app.add_middleware(FastPath, endpoints=direct_endpoints(vonage.routes, ROUTES))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
     _install_error_handlers(
-        app, edge, UnmatchedRecorder(runtime.journal, ROUTES, runtime.settings.log_requests)
+        app, edge, UnmatchedRecorder(runtime.journal, ALL_ROUTES, runtime.settings.log_requests)
     )
     return app
 
@@ -83,6 +101,16 @@ class HeadAsGet:
         await self.app(scope, receive, send)
 
 
+def _own_error_renderer(path: str) -> ErrorRenderer | None:
+    """The renderer of the API a path belongs to, when that API has bodies of its own (the
+    Account and Subaccounts APIs' problems); None for the Numbers API and unknown paths."""
+    if path.startswith("/accounts/"):
+        return subaccounts_rendering.error
+    if path == Operation.GET_BALANCE.path:
+        return account_rendering.error
+    return None
+
+
 def _install_error_handlers(app: FastAPI, edge: Edge, unmatched: UnmatchedRecorder) -> None:
     # The Vonage routes render their own errors; what is left is routing (404, 405) and bugs.
     async def http_error(request: Request, error: Exception) -> Response:
@@ -90,7 +118,11 @@ def _install_error_handlers(app: FastAPI, edge: Edge, unmatched: UnmatchedRecord
         started = time.perf_counter()
         failure = VonageError(str(error.detail).lower(), str(error.status_code))
         failure.headers = dict(error.headers or {})  # a 405 keeps its Allow header
-        response = edge.error_response(request, failure, error.status_code)
+        render = _own_error_renderer(request.scope["path"])
+        if render is not None:
+            response = render(failure)
+        else:
+            response = edge.error_response(request, failure, error.status_code)
         if error.status_code in UNMATCHED_STATUSES and is_vonage_path(request.scope["path"]):
             await unmatched.record(request, response, started)
         return response

@@ -6,6 +6,7 @@ in a thread on ports the OS picks (running_mock and the pytest plugin).
 
 import asyncio
 import contextlib
+import ipaddress
 import signal
 import socket
 import threading
@@ -16,6 +17,7 @@ from typing import Any, Literal
 import uvicorn
 from fastapi import FastAPI
 
+from mock_server.domain import messages
 from mock_server.domain.errors import MockError
 from mock_server.runtime import Runtime
 from mock_server.serving import event_loop, tls
@@ -94,6 +96,23 @@ class _Listener(uvicorn.Server):
         return port
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (an address or a name to listen on) is reachable from this machine only."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(settings: Settings) -> str | None:
+    """What to warn of at start: a control API open to anyone beyond this machine."""
+    if settings.admin_token is not None or is_loopback(settings.host):
+        return None
+    return messages.OPEN_CONTROL_API % (settings.host or "all interfaces")
+
+
 def tls_files(settings: Settings) -> tls.TlsFiles:
     """The user's certificate when given, otherwise the local CA's, created on first use."""
     if settings.tls_cert is not None and settings.tls_key is not None:
@@ -134,6 +153,8 @@ class MockServer:
             except ListenError:
                 self.http.socket.close()
                 raise
+        if (warning := exposure_warning(settings)) is not None:
+            logger.warning("%s", warning)
 
     @property
     def runtime(self) -> Runtime:

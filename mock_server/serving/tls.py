@@ -182,6 +182,17 @@ def _damaged(path: Path, problem: str, error: Exception | None) -> TlsError:
     )
 
 
+def certificate_names(cert_chain: Path) -> list[str]:
+    """The DNS names the first certificate of `cert_chain` is for; none when it cannot be read
+    (the server's start refuses such a file with its own message)."""
+    try:
+        cert = _certificate(cert_chain.read_bytes())
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (*_UNREADABLE, x509.ExtensionNotFound):
+        return []
+    return [str(name) for name in sans.get_values_for_type(x509.DNSName)]
+
+
 def _certificate(pem: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem)
 

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from mock_server.domain import messages
 from mock_server.domain.operations import EVERY_OPERATION, FaultOperation
 from mock_server.domain.wire import FAULT_HEADER
+from mock_server.settings import limit_reached
 
 HEADER = FAULT_HEADER
 HEADER_RULE_ID = "header"  # how a header fault is named in the journal, having no rule id
@@ -165,8 +166,14 @@ class _Entry:
 class FaultPlan:
     """The installed rules, in order, and the seeded random draws that make a run repeatable."""
 
-    def __init__(self, seed: int | None = None, rules: Iterable[FaultRule] = ()) -> None:
+    def __init__(
+        self,
+        seed: int | None = None,
+        rules: Iterable[FaultRule] = (),
+        max_rules: int | None = None,
+    ) -> None:
         self._lock = threading.Lock()
+        self._max_rules = max_rules
         self._entries: list[_Entry] = []
         self._next_id = 1
         self._seed = secrets.randbits(32) if seed is None else seed
@@ -180,8 +187,14 @@ class FaultPlan:
         return self._seed
 
     def add(self, rule: FaultRule) -> FaultRule:
-        """Install `rule` after the others; returns the stored copy, with its id."""
+        """Install `rule` after the others; returns the stored copy, with its id.
+
+        LimitReached (a 409) when `max_rules` are installed already: every Vonage call is
+        matched against each rule, so their number is its cost.
+        """
         with self._lock:
+            if self._max_rules is not None and len(self._entries) >= self._max_rules:
+                raise limit_reached(None, self._max_rules, "fault rules", "max_fault_rules")
             # Ids are never reused, so a client holding an old id cannot remove a newer rule.
             stored = rule.model_copy(update={"id": f"f{self._next_id}", "fired": 0})
             self._next_id += 1

@@ -1,5 +1,6 @@
 """The request journal: a bounded record of every Vonage call, webhook probe and delivery."""
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,8 @@ REDACTED = "***"
 # bounded so that a journal of `capacity` entries stays small.
 RESPONSE_EXCERPT_BYTES = 8 * 1024
 TRUNCATED = "… [truncated]"
+# The most entries one read of the journal returns: a page is built, never the whole journal.
+PAGE_LIMIT = 1000
 
 
 def redact(params: Mapping[str, str]) -> dict[str, str]:
@@ -59,6 +62,8 @@ class JournalQuery:
     limit: int | None = None
     country: str | None = None
     path: str | None = None
+    after: int | None = None
+    """A cursor: only entries with a greater id, oldest first."""
 
     def admits(self, entry: JournalEntry) -> bool:
         return (
@@ -70,6 +75,15 @@ class JournalQuery:
             and (self.status is None or entry.status == self.status)
             and (self.since is None or entry.time >= self.since)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class JournalPage:
+    entries: list[JournalEntry]
+    more: bool
+    """Matching entries follow this page: ask again with `after=next`."""
+    next: int
+    """The id of the page's last entry: the `after` of the next page."""
 
 
 @dataclass
@@ -93,11 +107,34 @@ class Journal:
             return entry
 
     def entries(self, query: JournalQuery | None = None) -> list[JournalEntry]:
-        """Matching entries, oldest first; `limit` keeps the most recent ones."""
-        query = query or JournalQuery()
+        """Matching entries, oldest first: one page (see `page`)."""
+        return self.page(query or JournalQuery()).entries
+
+    def page(self, query: JournalQuery) -> "JournalPage":
+        """At most `limit` (and PAGE_LIMIT) matching entries, oldest first.
+
+        With `after`, the first ones after that id; without it, `limit` keeps the most recent
+        ones, and no `limit` means the first page from the oldest entry. `more` says whether
+        matching entries follow the page; `next` is the `after` of the page that follows.
+        """
+        size = min(query.limit or PAGE_LIMIT, PAGE_LIMIT)
         with self._lock:
-            found = [e for e in self._entries if query.admits(e)]
-        return found[-query.limit :] if query.limit else found
+            if query.after is None and query.limit is not None:
+                newest = (e for e in reversed(self._entries) if query.admits(e))
+                found = list(itertools.islice(newest, size))[::-1]
+                return JournalPage(found, False, found[-1].id if found else self._next_id - 1)
+            after = query.after or 0
+            following = (e for e in self._after(after) if query.admits(e))
+            found = list(itertools.islice(following, size + 1))
+        more = len(found) > size
+        found = found[:size]
+        return JournalPage(found, more, found[-1].id if found else after)
+
+    def _after(self, after: int) -> "itertools.islice[JournalEntry]":
+        # Ids are consecutive in the deque (one per record, the oldest dropped first): the entry
+        # after `after` is found by arithmetic, and islice skips to it without a Python loop.
+        first = self._entries[0].id if self._entries else self._next_id
+        return itertools.islice(self._entries, max(0, after + 1 - first), None)
 
     def count(self, query: JournalQuery) -> int:
         """How many entries the query admits (its `limit` aside)."""

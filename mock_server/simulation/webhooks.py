@@ -13,9 +13,12 @@ an outcome to report, not an error of the mock.
 """
 
 import asyncio
+import contextlib
+import ipaddress
 import os
 import secrets
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Mapping
@@ -31,6 +34,8 @@ from mock_server.domain import messages
 from mock_server.domain.errors import WebhookNotVerified
 from mock_server.domain.operations import JournalEvent
 from mock_server.domain.phone_number import NumberConfig
+from mock_server.simulation import destinations
+from mock_server.simulation.destinations import Policy
 from mock_server.simulation.journal import Journal, JournalEntry
 
 Method = Literal["GET", "POST"]
@@ -52,6 +57,8 @@ EVENT_ACCEPTS = frozenset({200, 204})
 USER_AGENT = f"vonage-numbers-mock/{__version__}"
 # How much of a receiver's answer the journal and the control API's reports keep.
 ANSWER_EXCERPT = 1000
+# The bytes read of it: enough for ANSWER_EXCERPT characters of UTF-8 (4 bytes at most each).
+ANSWER_BYTES = 4 * ANSWER_EXCERPT
 
 # GSM 03.38: the default alphabet and its extension table (reached through an escape). A message
 # that only uses these goes as 7-bit "text"; any other character makes the whole of it "unicode".
@@ -208,6 +215,8 @@ class Delivery:
     answer: str | None
     """The start of the receiver's body."""
     duration_ms: float
+    refused: str | None = None
+    """Why the destination policy refused the address (nothing was sent), None when it did not."""
 
     def journal_entry(
         self, operation: str, api_key: str | None, params: Mapping[str, str]
@@ -226,11 +235,20 @@ class Delivery:
         )
 
 
-class WebhookSender:
-    """Sends webhooks with httpx, awaited, giving up after `timeout` seconds in all."""
+class DestinationRefused(Exception):
+    """The policy allows none of the addresses of a webhook's host: nothing was sent."""
 
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class WebhookSender:
+    """Sends webhooks with httpx, awaited, giving up after `timeout` seconds in all, only to the
+    addresses `policy` allows (simulation.destinations)."""
+
+    def __init__(self, timeout: float, policy: Policy = "private") -> None:
+        self.timeout, self.policy = timeout, policy
 
     async def send(
         self,
@@ -243,15 +261,20 @@ class WebhookSender:
         started_at, started = datetime.now(UTC), time.perf_counter()
         status: int | None = None
         answer: str | None = None
+        refused: str | None = None
         if not is_http_url(url):
             error: str | None = messages.WEBHOOK_NOT_HTTP
         else:
             try:
-                status, answer = await self._request(method, url, payload)
+                async with asyncio.timeout(self.timeout):
+                    status, answer = await self._deliver(method, url, payload)
                 error = None if status in accepts else _status_error(status, accepts)
+            except DestinationRefused as refusal:
+                refused = refusal.reason
+                error = messages.WEBHOOK_REFUSED.format(reason=refused)
             except (TimeoutError, httpx.TimeoutException):
                 error = messages.WEBHOOK_TIMEOUT.format(seconds=self.timeout)
-            except httpx.ConnectError as failure:
+            except (httpx.ConnectError, socket.gaierror) as failure:
                 error = messages.WEBHOOK_CONNECT.format(reason=_reason(failure))
             # InvalidURL is no HTTPError, a host name IDNA refuses raises a ValueError, and so on:
             # whatever a URL provokes, a failed delivery is an outcome to report, never a 500.
@@ -267,29 +290,78 @@ class WebhookSender:
             error=error,
             answer=answer,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            refused=refused,
         )
 
-    async def _request(
+    async def _deliver(
         self, method: Method, url: str, payload: Mapping[str, str]
     ) -> tuple[int, str]:
+        """Resolves the host once, then tries the allowed addresses in turn, as a client tries a
+        name's addresses (`localhost` may be ::1 then 127.0.0.1): the first that takes the
+        connection gets the request."""
+        target = httpx.URL(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        found = await destinations.resolve(target.host, port, self.policy)
+        if found.refused is not None:
+            raise DestinationRefused(found.refused)
+        if not found.allowed:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         # Straight to the receiver: Vonage does not go through the proxies of this machine's
         # environment, and a demo's receiver is usually on localhost or a compose network.
-        async with (
-            asyncio.timeout(self.timeout),
-            httpx.AsyncClient(
-                timeout=self.timeout,
-                trust_env=False,
-                follow_redirects=False,
-                headers={"User-Agent": USER_AGENT},
-            ) as client,
-        ):
-            if method == "GET":
-                # Merged into the URL's own query: httpx's `params=` would replace it.
-                target = httpx.URL(url).copy_merge_params(dict(payload))
-                response = await client.get(target)
-            else:
-                response = await client.post(url, json=dict(payload))
-            return response.status_code, response.text[:ANSWER_EXCERPT]
+        async with httpx.AsyncClient(
+            timeout=self.timeout, trust_env=False, follow_redirects=False
+        ) as client:
+            for address in found.allowed[:-1]:
+                with contextlib.suppress(httpx.ConnectError):
+                    return await self._request(client, method, target, address, payload)
+            return await self._request(client, method, target, found.allowed[-1], payload)
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        method: Method,
+        target: httpx.URL,
+        address: str,
+        payload: Mapping[str, str],
+    ) -> tuple[int, str]:
+        # To the address judged, with the URL's own Host header and TLS server name.
+        url = target.copy_with(host=address)
+        if method == "GET":
+            # Merged into the URL's own query: httpx's `params=` would replace it.
+            url = url.copy_merge_params(dict(payload))
+        headers = {
+            "Host": target.netloc.decode("ascii"),
+            "User-Agent": USER_AGENT,
+            # The answer is read as sent: a compressed one could expand far past what is kept.
+            "Accept-Encoding": "identity",
+        }
+        sni = {} if _is_address(target.host) else {"sni_hostname": target.host}
+        body = dict(payload) if method == "POST" else None
+        request = client.build_request(method, url, headers=headers, json=body, extensions=sni)
+        response = await client.send(request, stream=True)
+        try:
+            return response.status_code, await _excerpt(response)
+        finally:
+            await response.aclose()
+
+
+async def _excerpt(response: httpx.Response) -> str:
+    """The first ANSWER_EXCERPT characters of the answer; no more than they need is read."""
+    kept = bytearray()
+    async for chunk in response.aiter_raw():
+        kept += chunk
+        if len(kept) >= ANSWER_BYTES:
+            break
+    text = bytes(kept[:ANSWER_BYTES]).decode(response.charset_encoding or "utf-8", "replace")
+    return text[:ANSWER_EXCERPT]
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _status_error(status: int, accepts: frozenset[int]) -> str:
@@ -305,6 +377,11 @@ def _reason(failure: BaseException) -> str:
     """
     cause: BaseException | None = failure
     while cause is not None:
+        # An SSLError is an OSError whose errno is OpenSSL's, not the OS's: its own words.
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return cause.reason or str(cause)
         if isinstance(cause, socket.gaierror) and cause.strerror:
             return cause.strerror  # "Name or service not known"
         if isinstance(cause, OSError) and cause.errno and cause.errno > 0:
@@ -323,11 +400,14 @@ async def verify_mo_http_url(
     api_key: str | None,
     params: Mapping[str, str],
 ) -> None:
-    """GET `url` as Vonage does; WebhookNotVerified (a 420) unless it answers 200 OK.
+    """GET `url` as Vonage does; WebhookNotVerified (a 420) unless it answers 200 OK, with a
+    label naming the refusal when the destination policy forbids the address.
 
     The probe is journaled whatever its outcome, with the update's parameters.
     """
     probe = await sender.send("GET", url, {}, PROBE_ACCEPTS)
     journal.record(probe.journal_entry(PROBE, api_key, params))
+    if probe.refused is not None:
+        raise WebhookNotVerified(messages.WEBHOOK_NOT_ALLOWED.format(reason=probe.refused))
     if not probe.delivered:
         raise WebhookNotVerified()

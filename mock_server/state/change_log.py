@@ -8,12 +8,21 @@ import json
 import zlib
 from typing import Any
 
-from mock_server.domain.accounts import Account
-from mock_server.domain.changes import AddAccount, AddNumbers, Buy, Cancel, Change, Update
+from mock_server.domain.changes import (
+    AddAccount,
+    AddNumbers,
+    Buy,
+    Cancel,
+    Change,
+    ModifyAccount,
+    MoveFunds,
+    MoveNumber,
+    Update,
+)
 from mock_server.domain.phone_number import CONFIG_FIELDS
 from mock_server.domain.pool import Block
-from mock_server.state.document import AccountEntry, AvailableEntry
-from mock_server.state.export import account_data, block_data
+from mock_server.state.document import AccountEntry, AvailableEntry, TransferEntry
+from mock_server.state.export import account_data, block_data, transfer_data
 
 _CHECKSUM_DIGITS = 8
 
@@ -51,6 +60,18 @@ def _data(change: Change) -> dict[str, Any]:
             return {"op": "add_numbers", "available": [block_data(block) for block in blocks]}
         case AddAccount(account):
             return {"op": "add_account", "account": account_data(account)}
+        case ModifyAccount(api_key, suspended, use_primary_balance, name):
+            settings = {
+                "suspended": suspended,
+                "use_primary_account_balance": use_primary_balance,
+                "name": name,
+            }
+            changed = {key: value for key, value in settings.items() if value is not None}
+            return {"op": "modify_account", "api_key": api_key, **changed}
+        case MoveFunds(transfer):
+            return {"op": "transfer", "transfer": transfer_data(transfer)}
+        case MoveNumber(msisdn, from_key, to_key):
+            return {"op": "transfer_number", "msisdn": msisdn, "from": from_key, "to": to_key}
 
 
 def _change(data: dict[str, Any]) -> Change:
@@ -73,7 +94,22 @@ def _change(data: dict[str, Any]) -> Change:
         )
     if op == "add_account":
         entry = AccountEntry.model_validate(data["account"])
-        return AddAccount(
-            Account(entry.api_key, entry.api_secret, entry.balance, entry.parent, entry.name)
+        return AddAccount(entry.account())
+    if op == "modify_account":
+        return ModifyAccount(
+            str(data["api_key"]),
+            _optional_bool(data.get("suspended")),
+            _optional_bool(data.get("use_primary_account_balance")),
+            None if data.get("name") is None else str(data["name"]),
         )
+    if op == "transfer":
+        return MoveFunds(TransferEntry.model_validate(data["transfer"]).transfer())
+    if op == "transfer_number":
+        return MoveNumber(str(data["msisdn"]), str(data["from"]), str(data["to"]))
     raise ValueError(f"unknown op {op!r}")
+
+
+def _optional_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"not a boolean: {value!r}")

@@ -21,10 +21,12 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from mock_server.domain import countries
 from mock_server.domain.accounts import Account, Accounts
 from mock_server.domain.errors import MockError, StateConflict
 from mock_server.domain.inventory import Inventory
@@ -38,6 +40,7 @@ from mock_server.domain.phone_number import (
     OwnedNumber,
 )
 from mock_server.domain.pool import Block, Pool
+from mock_server.domain.transfers import Transfer, TransferKind
 from mock_server.domain.wire import (
     COUNTRY_FORMAT,
     MSISDN_FORMAT,
@@ -53,6 +56,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 Country = Annotated[str, StringConstraints(pattern=anchored(COUNTRY_FORMAT))]
 Msisdn = Annotated[str, StringConstraints(pattern=anchored(MSISDN_FORMAT))]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")]
 
 
 class FixtureError(MockError):
@@ -86,10 +90,51 @@ class AccountEntry(_Model):
     api_secret: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     balance: Money = Field(Decimal("0.00"), description="Credit in euros.")
     parent: str | None = Field(None, description="api_key of the master account.")
-    name: str | None = Field(None, description="A label for people; not used by the API.")
+    name: str | None = Field(None, description="A label for people; the Subaccounts API shows it.")
+    suspended: bool = Field(False, description="A suspended account cannot authenticate.")
+    use_primary_account_balance: bool = Field(
+        False, description="A subaccount charged on its primary account's balance."
+    )
+    credit_limit: Money = Field(
+        Decimal("0.00"), description="How far below zero the balance may go, in euros."
+    )
+    created_at: Timestamp | None = Field(None, description="When it was opened (UTC).")
 
     def account(self) -> Account:
-        return Account(self.api_key, self.api_secret, self.balance, self.parent, self.name)
+        return Account(
+            self.api_key,
+            self.api_secret,
+            self.balance,
+            self.parent,
+            self.name,
+            self.suspended,
+            self.use_primary_account_balance,
+            self.credit_limit,
+            self.created_at,
+        )
+
+
+class TransferEntry(_Model):
+    """A credit or balance transfer made through the Subaccounts API."""
+
+    kind: TransferKind
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    amount: Money
+    from_: str = Field(alias="from")
+    to: str
+    created_at: Timestamp
+    reference: str | None = None
+
+    def transfer(self) -> Transfer:
+        return Transfer(
+            self.kind,
+            self.id,
+            self.amount,
+            self.from_,
+            self.to,
+            self.created_at,
+            self.reference,
+        )
 
 
 class LimitationEntry(_Model):
@@ -107,6 +152,14 @@ class NumberEntry(_Model):
     cost: Money = Field(description="Monthly rent in euros.")
     initial_price: Money = Field(Decimal("0.00"), description="Setup fee.")
     limitations: list[LimitationEntry] = Field(default_factory=list)
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str) -> str:
+        problem = countries.country_problem(country)
+        if problem is not None:
+            raise ValueError(problem)
+        return country
 
     @field_validator("features")
     @classmethod
@@ -147,6 +200,15 @@ def _interned_attributes(
     )
 
 
+def _of_country(msisdn: str, info: ValidationInfo) -> str:
+    """`msisdn`, when its calling code is its entry's country's (validated before it)."""
+    country = info.data.get("country")
+    problem = countries.number_problem(country, msisdn) if country else None
+    if problem is not None:
+        raise ValueError(problem)
+    return msisdn
+
+
 class MsisdnRange(_Model):
     start: Msisdn
     end: Msisdn
@@ -163,6 +225,21 @@ class AvailableEntry(NumberEntry):
 
     msisdn: Msisdn | None = None
     range: MsisdnRange | None = None
+
+    @field_validator("msisdn")
+    @classmethod
+    def _msisdn_of_country(cls, msisdn: str | None, info: ValidationInfo) -> str | None:
+        return None if msisdn is None else _of_country(msisdn, info)
+
+    @field_validator("range")
+    @classmethod
+    def _range_of_country(
+        cls, bounds: MsisdnRange | None, info: ValidationInfo
+    ) -> MsisdnRange | None:
+        if bounds is not None:
+            _of_country(bounds.start, info)
+            _of_country(bounds.end, info)
+        return bounds
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -191,6 +268,11 @@ class OwnedEntry(NumberEntry):
     messages_callback_type: MessagesCallbackType | None = None
     messages_callback_value: str | None = None
 
+    @field_validator("msisdn")
+    @classmethod
+    def _msisdn_of_country(cls, msisdn: str, info: ValidationInfo) -> str:
+        return _of_country(msisdn, info)
+
     def owned_number(self) -> OwnedNumber:
         config = NumberConfig(**{name: getattr(self, name) for name in CONFIG_FIELDS})
         return OwnedNumber(self.msisdn, self.attributes(), config)
@@ -218,6 +300,9 @@ class FixtureFile(_Model):
     owned: list[OwnedEntry] = Field(default_factory=list)
     faults: list[FaultRule] = Field(
         default_factory=list, description="Fault rules installed at start (and after a reset)."
+    )
+    transfers: list[TransferEntry] = Field(
+        default_factory=list, description="Credit and balance transfers made, oldest first."
     )
 
 
@@ -268,7 +353,13 @@ def build_inventory(fixtures: FixtureFile, source: Path | str = "<fixtures>") ->
 
 
 def _replay(fixtures: FixtureFile, source: Path | str) -> Inventory:
-    inventory = Inventory(Accounts(()), Pool(), (), fixtures.address_required_countries)
+    inventory = Inventory(
+        Accounts(()),
+        Pool(),
+        (),
+        fixtures.address_required_countries,
+        (entry.transfer() for entry in fixtures.transfers),
+    )
     with _located(source, "accounts"):
         inventory.add_accounts([entry.account() for entry in fixtures.accounts])
     for i, entry in enumerate(fixtures.available):

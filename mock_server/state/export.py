@@ -8,6 +8,7 @@ from mock_server.domain.accounts import Account
 from mock_server.domain.inventory import Inventory, Snapshot
 from mock_server.domain.phone_number import CONFIG_FIELDS, NumberAttributes, OwnedNumber
 from mock_server.domain.pool import Block
+from mock_server.domain.transfers import Transfer
 from mock_server.domain.wire import wire_name
 from mock_server.state.document import FixtureFile, parse_fixtures
 
@@ -55,6 +56,7 @@ def _document(inventory: Inventory | Snapshot) -> dict[str, Any]:
             numbers.entry(number.attributes, _owned(api_key, number))
             for api_key, number in _owned_in_account_order(inventory)
         ],
+        "transfers": [transfer_data(transfer) for transfer in inventory.transfers],
     }
 
 
@@ -97,14 +99,37 @@ def block_data(block: Block) -> Data:
 
 def account_data(account: Account) -> Data:
     """An account as an `accounts` entry of the fixture format."""
-    data = {
+    data: Data = {
         "api_key": account.api_key,
         "api_secret": account.api_secret,
         "balance": _money(account.balance),
         "parent": account.parent,
         "name": account.name,
+        "created_at": account.created_at,
     }
+    # The Subaccounts API's settings only when set: a document of plain accounts stays as it was.
+    if account.suspended:
+        data["suspended"] = True
+    if account.use_primary_balance:
+        data["use_primary_account_balance"] = True
+    if account.credit_limit:
+        data["credit_limit"] = _money(account.credit_limit)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def transfer_data(transfer: Transfer) -> Data:
+    """A credit or balance transfer as a `transfers` entry of the fixture format."""
+    data: Data = {
+        "kind": transfer.kind.value,
+        "id": transfer.id,
+        "amount": _money(transfer.amount),
+        "from": transfer.from_key,
+        "to": transfer.to_key,
+        "created_at": transfer.created_at,
+    }
+    if transfer.reference is not None:
+        data["reference"] = transfer.reference
+    return data
 
 
 def _bounds(block: Block) -> Data:

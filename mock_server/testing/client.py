@@ -194,10 +194,15 @@ class MockClient:
         country: str | None = None,
         path: str | None = None,
     ) -> list[JournalEntry]:
-        """Recorded calls to the Vonage endpoints, oldest first, filtered."""
+        """Recorded calls to the Vonage endpoints, oldest first, filtered; `limit` keeps the most
+        recent ones. Without it, every match, read a page at a time."""
         query = {"operation": operation, "api_key": api_key, "msisdn": msisdn, "status": status,
                  "since": since, "limit": limit, "country": country, "path": path}  # fmt: skip
-        result: list[JournalEntry] = self._call("GET", "/requests", query=query)["requests"]
+        page = self._call("GET", "/requests", query=query)
+        result: list[JournalEntry] = page["requests"]
+        while limit is None and page.get("more"):
+            page = self._call("GET", "/requests", query=query | {"after": page["next"]})
+            result.extend(page["requests"])
         return result
 
     def count_requests(

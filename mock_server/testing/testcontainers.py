@@ -8,6 +8,7 @@ Needs the `testcontainers` extra (`pip install 'vonage-numbers-mock[testcontaine
 """
 
 import http.client
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ DEFAULT_IMAGE = "vonage-numbers-mock:latest"
 DEFAULT_API_KEY = "1a2b3c4d"
 DEFAULT_API_SECRET = "MockSecret123456"  # noqa: S105 (a published test credential)
 POLL_SECONDS = 0.2
+ALLOWED_HOSTS = "NUMBERS_MOCK_ALLOWED_HOSTS"
 
 
 class ContainerNotReady(RuntimeError):
@@ -55,6 +57,7 @@ class VonageNumbersMockContainer(DockerContainer):
     def start(self) -> Self:
         """Start the container, wait for /_mock/health, and fetch the CA; stop it on failure."""
         try:
+            self._allow_docker_host()
             super().start()
             self._wait_until_healthy()
             self._ca_dir = tempfile.TemporaryDirectory(prefix="numbers-mock-ca-")
@@ -63,6 +66,12 @@ class VonageNumbersMockContainer(DockerContainer):
             self.stop()
             raise
         return self
+
+    def _allow_docker_host(self) -> None:
+        # The control API answers only to host names it serves (IP addresses always): a remote
+        # Docker daemon reached by name (DOCKER_HOST=tcp://docker:2375) must be one of them.
+        if ALLOWED_HOSTS not in self.env:
+            self.with_env(ALLOWED_HOSTS, json.dumps([self.get_docker_client().host()]))
 
     def stop(self, force: bool = True, delete_volume: bool = True) -> None:
         """Remove the container and the fetched CA; a second call does nothing."""

@@ -20,7 +20,8 @@ from mock_server.domain.wire import CONFIG_CHOICES, CONFIG_WIRE_NAMES, COUNTRY, 
 Params = Mapping[str, str]
 Choice = TypeVar("Choice")
 
-PATTERN = re.compile(r"[0-9]{1,15}")
+# Up to 15 digits (an E.164 number's most), with `*` for any digits anywhere among them.
+PATTERN = re.compile(r"\**(?:[0-9]\**){0,15}")
 MAX_INDEX = 10**9
 MAX_VALUE_LENGTH = 2048
 # Control characters (XML 1.0 cannot carry most, and \r does not survive XML parsing) and lone
@@ -106,10 +107,12 @@ def _search_pattern(value: str) -> SearchPattern:
 
 
 def _pattern(reader: _Reader) -> Pattern | None:
-    digits = reader.optional("pattern", PATTERN)
+    text = reader.optional("pattern", PATTERN)
     mode = reader.choice("search_pattern", _search_pattern)
     mode = SearchPattern.STARTS_WITH if mode is None else mode
-    return Pattern(digits, mode) if digits else None
+    pattern = Pattern(text, mode) if text else None
+    # `*` alone (or `**`) is any digits: no filter at all.
+    return pattern if pattern is not None and pattern.digits else None
 
 
 def _page(reader: _Reader) -> PageRequest:
@@ -175,7 +178,8 @@ def target_api_key(params: Params) -> str | None:
 def update_changes(params: Params) -> tuple[NumberRef, dict[str, str | None]]:
     """`POST /number/update`: the number, and the configuration fields given.
 
-    A field given empty is cleared (Vonage documents this for `moHttpUrl`); one left out is kept.
+    A field given empty is cleared (Vonage documents this for `moHttpUrl`); what happens to one
+    left out is the update mode's business (`phone_number.update_fields`).
     """
     reader = _Reader(params)
     ref = NumberRef(reader.required("country", COUNTRY), reader.required("msisdn", MSISDN))

@@ -19,7 +19,7 @@ from mock_server.domain.errors import InvalidParameters, VonageError
 from mock_server.domain.operations import Operation
 from mock_server.domain.pagination import Page
 from mock_server.domain.phone_number import AvailableNumber, NumberAttributes, OwnedNumber
-from mock_server.domain.wire import OWNED_LISTING_FIELDS, wire_name
+from mock_server.domain.wire import OWNED_LISTING_FIELDS, listing_wire_name, wire_name
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -108,7 +108,7 @@ def available_wire(number: AvailableNumber) -> Wire:
     return wire
 
 
-_OWNED_CONFIG_WIRE = tuple((wire_name(field), field) for field in OWNED_LISTING_FIELDS)
+_OWNED_CONFIG_WIRE = tuple((listing_wire_name(field), field) for field in OWNED_LISTING_FIELDS)
 
 
 def owned_wire(number: OwnedNumber) -> Wire:
@@ -138,15 +138,20 @@ class Renderer:
 
     def __init__(
         self,
-        empty_numbers: Literal["list", "omit"] = "list",
+        empty_numbers: Literal["list", "omit", "empty"] = "list",
         xml_names: Literal["kebab", "camel"] = "kebab",
     ) -> None:
-        self._omit_empty = empty_numbers == "omit"
+        self._omit_empty = empty_numbers != "list"
+        # Nothing at all when nothing matches: `{}`, the "no numbers" fixture of Vonage's Python,
+        # Java and Go SDKs (a live empty search is reported in vonage-php-sdk-core#178).
+        self._nothing_when_none = empty_numbers == "empty"
         self._kebab = xml_names == "kebab"
         self._names: dict[str, str] = {}
 
     def page(self, page: Page[Any], to_wire: Any, negotiated: Negotiated) -> Response:
-        body: Wire = {"count": page.count}
+        body: Wire = {}
+        if page.count or not self._nothing_when_none:
+            body["count"] = page.count
         if page.items or not self._omit_empty:
             body["numbers"] = [to_wire(item) for item in page.items]
         return self.respond(body, LIST_ROOT, negotiated)

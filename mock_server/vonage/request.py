@@ -15,6 +15,8 @@ FORM = "application/x-www-form-urlencoded"
 # under 10 KiB: anything over 64 KiB is answered 413.
 MAX_BODY_BYTES = 64 * 1024
 REMEMBERED_QUERY_BYTES = 2048
+# Where a request's body is kept once read (the scope lives as long as the request).
+_BODY_KEY = "mock_server.body"
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -43,9 +45,9 @@ async def request_params(request: Request) -> dict[str, str]:
     # Short queries (every real one) are remembered; a long one is parsed and forgotten.
     parse = _query_params if len(query) <= REMEMBERED_QUERY_BYTES else _query_params.__wrapped__
     params = dict(parse(query))
-    if request.method == "POST":
+    if request.method in ("POST", "PATCH"):
         content_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
-        body = await _bounded_body(request)
+        body = await request_body(request)
         if body and content_type == FORM:
             try:
                 pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -65,6 +67,15 @@ def _query_params(query_string: bytes) -> tuple[tuple[str, str], ...]:
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         params.setdefault(name, value)
     return tuple(params.items())
+
+
+async def request_body(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY_BYTES (PayloadTooLarge beyond); read once, so
+    that the parameters and a JSON body (the Subaccounts API's) can both come from it."""
+    cached: bytes | None = request.scope.get(_BODY_KEY)
+    if cached is None:
+        cached = request.scope[_BODY_KEY] = await _bounded_body(request)
+    return cached
 
 
 async def _bounded_body(request: Request) -> bytes:

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from mock_server.domain.accounts import Account
 from mock_server.domain.errors import (
+    ApiProblem,
     AuthenticationFailed,
     ConnectionDrop,
     InvalidParameters,
@@ -28,6 +29,7 @@ from mock_server.domain.errors import (
     VonageError,
 )
 from mock_server.domain.operations import BY_PATH, Operation
+from mock_server.domain.phone_number import UpdateMode, update_fields
 from mock_server.domain.wire import FAULT_HEADER
 from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
@@ -77,9 +79,11 @@ class Edge:
         return int(error_code)
 
     def error_response(
-        self, request: Request, error: VonageError, status: int | None = None
+        self, request: Request, error: VonageError | ApiProblem, status: int | None = None
     ) -> Response:
         """A Vonage error in the format the client asked for."""
+        if isinstance(error, ApiProblem):  # raised by the other APIs only; answered all the same
+            error = VonageError(error.detail, str(error.status))
         return self.renderer.error(
             error,
             BY_PATH.get(request.scope["path"]),
@@ -106,13 +110,16 @@ class Call:
 
 
 Handler = Callable[[Call, Account], Awaitable[Response]]
+# How an API other than the Numbers API answers its errors (its own renderer's bodies).
+ErrorRenderer = Callable[[VonageError | ApiProblem], Response]
 
 
 def vonage_endpoint(
-    edge: Edge, operation: Operation, handler: Handler
+    edge: Edge, operation: Operation, handler: Handler, render_error: ErrorRenderer | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint of one operation: credentials first (401 before anything), then the gate,
-    then the handler; errors rendered in the negotiated format; the call journaled."""
+    then the handler; errors rendered in the negotiated format (or by `render_error`, for the
+    APIs with bodies of their own); the call journaled."""
     runtime, renderer = edge.runtime, edge.renderer
 
     async def endpoint(request: Request) -> Response:
@@ -124,8 +131,11 @@ def vonage_endpoint(
             caller = _authenticate(call)
             await _gate(call, caller)
             response = await handler(call, caller)
-        except VonageError as error:
-            response = edge.error_response(request, error)
+        except (VonageError, ApiProblem) as error:
+            if render_error is not None:
+                response = render_error(error)
+            else:
+                response = edge.error_response(request, error)
         except ClientDisconnect:
             # The client left before its body arrived: nobody to answer, nothing changed.
             call.fault = "client disconnected"
@@ -156,7 +166,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
         JournalEntry(
             time=datetime.now(UTC),
             method=call.request.method,
-            path=call.operation.path,
+            path=call.request.scope["path"],  # as called: `/accounts/abc/subaccounts`
             operation=call.operation.value,
             api_key=call.api_key,
             params=redact(call.params),
@@ -244,8 +254,9 @@ async def cancel(call: Call, caller: Account) -> Response:
 
 
 async def update(call: Call, caller: Account) -> Response:
-    ref, changes = queries.update_changes(call.params)
+    ref, given = queries.update_changes(call.params)
     runtime = call.runtime
+    changes = update_fields(given, UpdateMode(runtime.settings.update_mode))
     mo_http_url = changes.get("mo_http_url")
     if mo_http_url and runtime.settings.verify_webhooks:
         # Vonage GETs a new moHttpUrl and refuses the update unless it answers 200 OK. The probe
@@ -275,11 +286,20 @@ ROUTES: tuple[tuple[str, str], ...] = tuple(
 
 def create_router(edge: Edge) -> APIRouter:
     """The five routes, answering through `edge`."""
-    router = APIRouter()
-    for operation, (method, handler) in HANDLERS.items():
+    return add_routes(APIRouter(), edge, HANDLERS)
+
+
+def add_routes(
+    router: APIRouter,
+    edge: Edge,
+    handlers: Mapping[Operation, tuple[str, Handler]],
+    render_error: ErrorRenderer | None = None,
+) -> APIRouter:
+    """`handlers` as routes of `router`, each through `vonage_endpoint`."""
+    for operation, (method, handler) in handlers.items():
         router.add_route(
             operation.path,
-            vonage_endpoint(edge, operation, handler),
+            vonage_endpoint(edge, operation, handler, render_error),
             methods=[method],
             include_in_schema=False,
         )

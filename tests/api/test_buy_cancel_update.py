@@ -1,6 +1,7 @@
 """The three POSTs through the app: real state changes, Vonage's failures, nothing half-applied."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -227,29 +228,93 @@ def test_failures_answer_vonage_errors_and_change_nothing(
     assert snapshot(client) == before
 
 
-def test_update_sets_keeps_and_clears_fields(client: TestClient) -> None:
-    number = "447700900500"
+NUMBER_500 = "447700900500"
+MO_500 = "https://example.com/webhooks/inbound-sms"
+APP_500 = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
+SIP = {"voiceCallbackType": "sip", "voiceCallbackValue": "sip:desk@example.com"}
 
-    def current() -> dict:
-        body = client.get("/account/numbers", params={"pattern": number}, auth=MASTER).json()
-        return body["numbers"][0]
 
-    assert (
-        post(
-            client,
-            "update",
-            country="GB",
-            msisdn=number,
-            voiceCallbackType="sip",
-            voiceCallbackValue="sip:desk@example.com",
-        ).json()
-        == SUCCESS
-    )
-    assert current()["voiceCallbackType"] == "sip"
-    assert current()["moHttpUrl"] == "https://example.com/webhooks/inbound-sms"  # kept
-    assert post(client, "update", country="GB", msisdn=number, moHttpUrl="").json() == SUCCESS
-    assert "moHttpUrl" not in current()  # an empty value removes the webhook
-    assert current()["app_id"] == "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
+def listed_500(client: TestClient) -> dict:
+    body = client.get("/account/numbers", params={"pattern": NUMBER_500}, auth=MASTER).json()
+    return body["numbers"][0]
+
+
+def test_update_replaces_the_configuration_by_default(client: TestClient) -> None:
+    # The live API clears what a call leaves out: setting a voice link removed the number's SMS
+    # webhook (Nexmo/nexmo-cli#83), and the CLIs unlink an app by leaving `app_id` out.
+    assert {"moHttpUrl": MO_500, "app_id": APP_500}.items() <= listed_500(client).items()
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, **SIP).json() == SUCCESS
+    number = listed_500(client)
+    assert {k: number.get(k) for k in (*SIP, "moHttpUrl", "app_id")} == {
+        **SIP,
+        "moHttpUrl": None,
+        "app_id": None,
+    }
+    # Only the number: every field cleared (nexmo-cli's unlink:app sends exactly this).
+    assert post(client, "update", country="GB", msisdn=NUMBER_500).json() == SUCCESS
+    assert set(listed_500(client)) == {"country", "msisdn", "type", "features"}
+
+
+def test_update_merges_with_the_merge_mode(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(update_mode="merge")
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, **SIP).json() == SUCCESS
+    assert listed_500(client)["voiceCallbackType"] == "sip"
+    assert listed_500(client)["moHttpUrl"] == MO_500  # kept
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, moHttpUrl="").json() == SUCCESS
+    assert "moHttpUrl" not in listed_500(client)  # an empty value removes the webhook
+    assert listed_500(client)["app_id"] == APP_500
+
+
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_an_empty_value_clears_its_field_in_both_modes(
+    make_client: Callable[..., TestClient], mode: str
+) -> None:
+    client = make_client(update_mode=mode)
+    sent = {"moHttpUrl": "", "app_id": APP_500}
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, **sent).json() == SUCCESS
+    number = listed_500(client)
+    assert "moHttpUrl" not in number
+    assert number["app_id"] == APP_500
+
+
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_a_refused_update_changes_nothing_in_either_mode(
+    make_client: Callable[..., TestClient], mode: str
+) -> None:
+    client = make_client(update_mode=mode)
+    before = listed_500(client)
+    bad = post(client, "update", country="GB", msisdn=NUMBER_500, voiceCallbackType="fax")
+    assert (bad.status_code, bad.json()) == (400, {"voiceCallbackType": "Is invalid."})
+    not_owned = post(client, "update", country="GB", msisdn="447700900003", **SIP)
+    assert (not_owned.status_code, not_owned.json()) == (420, METHOD_FAILED)
+    assert listed_500(client) == before
+
+
+def test_a_replacing_update_is_saved_and_replayed_as_made(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    state_file = tmp_path / "state.json"
+    client = make_client(state_file=state_file)
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, **SIP).json() == SUCCESS
+    exported = client.get("/_mock/state").json()
+    (entry,) = [e for e in exported["owned"] if e["msisdn"] == NUMBER_500]
+    assert "moHttpUrl" not in entry
+    assert "app_id" not in entry
+    assert entry["voiceCallbackValue"] == SIP["voiceCallbackValue"]
+    # A restart in the other mode replays the change as it was made: the fields stay cleared.
+    restarted = make_client(state_file=state_file, update_mode="merge")
+    assert listed_500(restarted) == listed_500(client)
+    assert "moHttpUrl" not in listed_500(restarted)
+
+
+def test_an_sms_to_a_number_whose_webhook_was_replaced_away_is_refused(
+    client: TestClient,
+) -> None:
+    sms = {"from": "447700900999", "to": NUMBER_500, "text": "hi"}
+    assert post(client, "update", country="GB", msisdn=NUMBER_500, **SIP).json() == SUCCESS
+    refused = client.post("/_mock/inbound/sms", json=sms)
+    assert refused.status_code == 409
+    assert refused.json()["field"] == "moHttpUrl"
 
 
 def test_update_accepts_every_field_of_the_spec(client: TestClient) -> None:
@@ -276,6 +341,9 @@ def test_update_accepts_every_field_of_the_spec(client: TestClient) -> None:
         "messagesCallbackValue",
     ):
         assert listed[wire] == fields[wire]
+    # The listing names the status callback as the live API does, not as the update does.
+    assert listed["voiceStatusCallbackUrl"] == fields["voiceStatusCallback"]
+    assert "voiceStatusCallback" not in listed
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER
-from support.data import make_settings
+from support.data import IN_PROCESS_URL, make_settings
 
 from mock_server.serving.app import create_app
 from mock_server.vonage.rendering import PROBLEM_JSON
@@ -135,7 +135,7 @@ def test_health_and_the_ca_need_no_token(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
     app = create_app(make_settings(tmp_path, admin_token=TOKEN), ca_cert=ca)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=IN_PROCESS_URL) as client:
         assert client.get("/_mock/health").json()["status"] == "ok"
         assert client.get("/_mock/tls/ca.pem").text == ca.read_text()
         assert client.get("/_mock/health", headers={"Authorization": "Bearer wrong"}).is_success

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER
+from support.data import IN_PROCESS_URL
 from support.vendor_spec import validate
 
 from mock_server import __version__
@@ -28,13 +29,15 @@ def test_health_summarises_the_loaded_state_without_credentials(client: TestClie
 
 
 def test_ca_certificate_is_served_when_there_is_one(tmp_path: Path) -> None:
-    from support.data import make_settings
+    from support.data import IN_PROCESS_URL, make_settings
 
     from mock_server.serving.app import create_app
 
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
-    with TestClient(create_app(make_settings(tmp_path), ca_cert=ca)) as client:
+    with TestClient(
+        create_app(make_settings(tmp_path), ca_cert=ca), base_url=IN_PROCESS_URL
+    ) as client:
         response = client.get("/_mock/tls/ca.pem")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/x-pem-file"
@@ -128,7 +131,7 @@ def test_a_bug_is_answered_in_the_format_of_the_plane_it_happened_on(
 
     monkeypatch.setattr(Inventory, "search", broken)
     app = create_app(make_settings(tmp_path))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, base_url=IN_PROCESS_URL) as client:
         vonage = client.get("/number/search", params={"country": "GB"}, auth=MASTER)
         control = client.get("/_mock/inventory/search", params={"country": "GB"})
 

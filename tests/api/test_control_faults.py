@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER, STRANGER
-from support.data import SMALL, make_settings
+from support.data import IN_PROCESS_URL, SMALL, make_settings
 from support.vendor_spec import validate
 
 from mock_server.domain import messages
@@ -464,7 +464,7 @@ def test_start_rules_come_after_the_fixture_rules_and_survive_a_reset(tmp_path: 
     path = fixtures_with_faults(tmp_path, [{"operation": "buy", "status": 420}])
     settings = make_settings(tmp_path, fixtures=path)
     app = create_app(settings, start_rules=[FaultRule(operation="search", status=429)])
-    with TestClient(app) as client:
+    with TestClient(app, base_url=IN_PROCESS_URL) as client:
         assert [(r["id"], r["operation"]) for r in faults(client)] == [
             ("f1", "buy"),
             ("f2", "search"),

@@ -149,3 +149,26 @@ def test_empty_numbers_shape_is_a_setting(make_client: Callable[..., TestClient]
     )
     assert default == {"count": 0, "numbers": []}
     assert omitted == {"count": 0}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        pytest.param("/account/numbers", {"country": "FR"}, id="list"),
+        pytest.param("/number/search", {"country": "GB", "pattern": "999999"}, id="search"),
+    ],
+)
+def test_the_empty_setting_answers_nothing_when_nothing_matches(
+    make_client: Callable[..., TestClient], path: str, params: dict[str, str]
+) -> None:
+    client = make_client(empty_numbers="empty")
+    response = client.get(path, params=params, auth=MASTER)
+    assert (response.status_code, response.content) == (200, b"{}")
+    xml = client.get(path, params=params, auth=MASTER, headers={"Accept": "text/xml"})
+    assert xml.status_code == 200
+    assert xml.text.endswith("<inbound-numbers></inbound-numbers>")
+    # Something to list is listed as ever; a page past the end keeps its count.
+    assert client.get(path, params={"country": "GB"}, auth=MASTER).json()["count"] > 0
+    past = client.get(path, params={"country": "GB", "index": "1000"}, auth=MASTER).json()
+    assert set(past) == {"count"}
+    assert past["count"] > 0

@@ -77,3 +77,59 @@ def test_the_python_sdk_paging_call_is_accepted(client: TestClient) -> None:
     # vonage 4.x always sends size=100; the CLI sends neither size nor index.
     assert owned(client, size=100)["count"] == 3
     assert owned(client)["count"] == 3
+
+
+STATUS_URL = "https://example.com/voice/events?x=1&y=2"
+
+
+def test_the_voice_status_callback_is_listed_under_its_live_name_in_json_and_xml(
+    client: TestClient,
+) -> None:
+    # Vonage/vonage-php-sdk-core#329 quotes a live listing: voiceCallbackType,
+    # voiceCallbackValue, then voiceStatusCallbackUrl (the update's voiceStatusCallback).
+    data = {
+        "country": "US",
+        "msisdn": "12015550150",
+        "voiceCallbackType": "tel",
+        "voiceCallbackValue": "12015550123",
+        "voiceStatusCallback": STATUS_URL,
+    }
+    assert client.post("/number/update", data=data, auth=MASTER).status_code == 200
+    (number,) = owned(client, country="US")["numbers"]
+    keys = list(number)
+    assert number["voiceStatusCallbackUrl"] == STATUS_URL
+    assert keys.index("voiceCallbackValue") + 1 == keys.index("voiceStatusCallbackUrl")
+    assert "voiceStatusCallback" not in number
+    xml = client.get(
+        "/account/numbers", params={"country": "US"}, auth=MASTER, headers={"Accept": "text/xml"}
+    )
+    assert xml.status_code == 200
+    assert (
+        "<voice-status-callback-url>https://example.com/voice/events?x=1&amp;y=2"
+        "</voice-status-callback-url>" in xml.text
+    )
+
+
+def test_a_number_without_a_status_callback_lists_none(client: TestClient) -> None:
+    for number in owned(client)["numbers"]:
+        assert "voiceStatusCallbackUrl" not in number
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param({"pattern": "*500", "search_pattern": "2"}, ["447700900500"], id="ends"),
+        pytest.param({"pattern": "1201*"}, ["12015550150"], id="starts"),
+        pytest.param(
+            {"pattern": "*0*5*0*", "search_pattern": "1"},
+            ["12015550150", "447700900500"],
+            id="contains",
+        ),
+        pytest.param({"pattern": "44*1*", "search_pattern": "0"}, ["447700900010"], id="interior"),
+    ],
+)
+def test_owned_numbers_match_wildcard_patterns(
+    client: TestClient, params: dict[str, str], expected: list[str]
+) -> None:
+    body = owned(client, **params)
+    assert (body["count"], msisdns(body)) == (len(expected), expected)

@@ -118,7 +118,7 @@ def test_a_bought_number_leaves_the_search(client: TestClient) -> None:
             id="search-pattern",
         ),
         pytest.param(
-            {"country": "GB", "pattern": "44*"}, {"pattern": messages.FIELD_INVALID}, id="pattern"
+            {"country": "GB", "pattern": "44#"}, {"pattern": messages.FIELD_INVALID}, id="pattern"
         ),
     ],
 )
@@ -128,3 +128,56 @@ def test_bad_parameters_get_vonage_400(
     response = client.get("/number/search", params=params, auth=MASTER)
     assert response.status_code == 400
     assert response.json() == fields
+
+
+def msisdns_of(body: dict) -> list[str]:
+    return [n["msisdn"] for n in body.get("numbers", [])]
+
+
+@pytest.mark.parametrize(
+    ("wildcard", "plain"),
+    [
+        # nexmo-cli's README: `number:search NL --pattern *007` sends search_pattern=2.
+        pytest.param(("*17", 2), ("17", 2), id="nexmo-cli-ends-with"),
+        pytest.param(("4477*", 0), ("4477", 0), id="kotlin-sdk-starts-with"),
+        pytest.param(("*0001*", 1), ("0001", 1), id="java-sdk-contains"),
+        pytest.param(("*0001", 0), ("0001", 1), id="leading-star-lifts-starts-with"),
+        pytest.param(("9000*", 2), ("9000", 1), id="trailing-star-lifts-ends-with"),
+    ],
+)
+def test_a_wildcard_at_an_end_means_what_it_says(
+    client: TestClient, wildcard: tuple[str, int], plain: tuple[str, int]
+) -> None:
+    (pattern, mode), (same, same_mode) = wildcard, plain
+    found = search(client, country="GB", pattern=pattern, search_pattern=mode, size=100)
+    assert found["count"] > 0
+    assert found == search(client, country="GB", pattern=same, search_pattern=same_mode, size=100)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "mode", "expected"),
+    [
+        # Starts with 44, then a 1 somewhere after: the end floats.
+        pytest.param(
+            "4477*1*9",
+            0,
+            ["447700900019"],
+            id="starts",
+        ),
+        pytest.param("2*1", 2, ["442079460001"], id="ends-with-1-after-a-2"),
+        pytest.param("8*5*1", 1, ["448081570001"], id="contains"),
+        pytest.param("7*7*7", 1, ["447700900007", "447700900017"], id="repeated-run"),
+        pytest.param("7*7*7*7", 1, [], id="none"),
+    ],
+)
+def test_an_interior_wildcard_matches_any_run_of_digits(
+    client: TestClient, pattern: str, mode: int, expected: list[str]
+) -> None:
+    found = search(client, country="GB", pattern=pattern, search_pattern=mode, size=100)
+    assert (found["count"], msisdns_of(found)) == (len(expected), expected)
+
+
+def test_a_wildcard_alone_filters_nothing(client: TestClient) -> None:
+    assert search(client, country="GB", pattern="*", size=100) == search(
+        client, country="GB", size=100
+    )

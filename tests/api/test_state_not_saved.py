@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER
-from support.data import make_settings
+from support.data import IN_PROCESS_URL, make_settings
 
 from mock_server.domain import messages
 from mock_server.serving.app import create_app
@@ -60,7 +60,7 @@ def open_client(tmp_path: Path, state_path: Path) -> Iterator[Callable[[], TestC
 
     def build() -> TestClient:
         settings = make_settings(tmp_path, state_file=state_path)
-        client = TestClient(create_app(settings)).__enter__()
+        client = TestClient(create_app(settings), base_url=IN_PROCESS_URL).__enter__()
         clients.append(client)
         return client
 

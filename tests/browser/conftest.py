@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium per session, a real mock server per module, a fresh page per test.
+"""Browser fixtures: one Chromium for this package, a real mock server per module, a fresh page per test.
 
 Playwright's sync API runs its own event loop in a greenlet: it is started and stopped here, in
 fixtures, and never at import time, so pytest's warnings-as-errors see a clean loop.
@@ -25,8 +25,10 @@ from vonage import Vonage
 from mock_server.testing.client import MockClient
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Package-scoped, not session-scoped: while Playwright runs, its loop counts as the running
+    event loop of the main thread, and tests after this package call `asyncio.run`."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
     expect.set_options(timeout=TIMEOUT_MS)

@@ -395,3 +395,23 @@ def test_a_reset_made_elsewhere_empties_the_live_journal(
     expect(page.locator("#journal-empty")).to_be_visible()
     expect(page.locator("#journal-body tr")).to_have_count(0)
     assert dashboard.console_errors == []
+
+
+def test_inventory_search_takes_a_wildcard_pattern(dashboard: Dashboard, sdk: Vonage) -> None:
+    dashboard.open()
+    page = dashboard.page
+    page.get_by_label("Country").select_option("GB")
+    page.get_by_label("Type").select_option("mobile-lvn")
+    page.get_by_label("Pattern (digits)").fill("*0012")
+    page.get_by_label("Match").select_option("2")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    search = SearchAvailableNumbersFilter(
+        country="GB", type="mobile-lvn", pattern="0012", search_pattern=2, size=10
+    )
+    first_page, total, _ = sdk.numbers.search_available_numbers(search)
+    assert total > 0
+    status = page.locator("#search-status")
+    expect(status).to_contain_text(f"{total} GB mobile number")
+    expect(page.locator("#search-body tr").first).to_contain_text(first_page[0].msisdn or "")
+    assert dashboard.console_errors == []

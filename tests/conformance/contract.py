@@ -139,8 +139,9 @@ REQUEST_RULES = (
     RequestRule(
         (LIST, SEARCH),
         "pattern",
-        _or_empty({"type": "string", "pattern": "^[0-9]{1,15}$"}),
-        "Patterns are digits of an E.164 number.",
+        _or_empty({"type": "string", "pattern": "^\\**(?:[0-9]\\**){0,15}$"}),
+        "Patterns are up to 15 digits of an E.164 number, with `*` for any digits (as the "
+        "nexmo-cli README and the Java and Kotlin SDKs' tests send them).",
     ),
     RequestRule(
         (LIST, SEARCH),

@@ -48,6 +48,7 @@ def _expected_differences() -> set[tuple[str, str, str, str, str]]:
         "search, starts with": ["initial-price"],
         "search, contains": ["initial-price"],
         "search, ends with": ["initial-price"],
+        "search, wildcard": ["initial-price"],
         "owned numbers": ["mo-http-url", "app-id"],
     }
     camel = {"initial-price": "initialPrice", "mo-http-url": "moHttpUrl", "app-id": "app_id"}
@@ -129,7 +130,7 @@ def test_reports_exactly_what_the_settings_change(
     assert [entry["name"] for entry in document["requests"]] == [r.name for r in PLAN]
     statuses = {(e["mock"]["status"], e["against"]["status"]) for e in document["requests"]}
     assert statuses == {(200, 200), (401, 401), (400, 400)}
-    assert document["differing"] == 5
+    assert document["differing"] == 6
     assert_no_secret(result, e2e_data)
 
 
@@ -149,8 +150,8 @@ def test_a_mock_it_starts_itself_and_the_readable_report(
     assert "  key     $.numbers  array  (absent)\n" in out
     assert "  element  /inbound-numbers/numbers/moHttpUrl    (absent)  element\n" in out
     assert "wrong secret, XML: GET /number/search?country=GB\n  same structure (401" in out
-    assert out.endswith("5 of 14 requests differ (11 differences).\n")
-    assert len(_expected_differences()) == 11
+    assert out.endswith("6 of 16 requests differ (13 differences).\n")
+    assert len(_expected_differences()) == 13
     assert_no_secret(result, e2e_data)
     assert not data_home.exists()
 

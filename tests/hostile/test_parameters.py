@@ -58,7 +58,20 @@ BAD_COUNTRIES = (
     "GB\x00",
     "\U0001d406\U0001d401",
 )
-BAD_PATTERNS = ("+44", "44*", "4 4", "abc", "4477%", "1" * 16, "1" * 10 * 1024)
+# `*` is a wildcard (README, Behaviour), so "44*" is not among them; "*" beside 16 digits is.
+BAD_PATTERNS = (
+    "+44",
+    "44#",
+    "4?4",
+    "4 4",
+    "abc",
+    "4477%",
+    "*+44",
+    "1" * 16,
+    "*" + "1" * 16 + "*",
+    "1" * 10 * 1024,
+    "*" * 10 * 1024 + "x",
+)
 BAD_MSISDNS = (
     "44770090000a",
     "+447700900001",

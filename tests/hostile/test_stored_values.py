@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from support import vonage_xml
 from support.accounts import MASTER
-from support.data import SMALL, make_settings
+from support.data import IN_PROCESS_URL, SMALL, make_settings
 from support.refusals import INVALID, LIST, OWNED, UPDATE, XML, refusal, state, unchanged, vonage
 
 from mock_server.serving.app import create_app
@@ -209,7 +209,7 @@ def test_a_state_document_cannot_break_an_answer(
     extra = {"state_file": tmp_path / "state.json"} if state_file else {}
     app = create_app(make_settings(tmp_path, **extra))
     # Server errors as answers, as a client sees them, so that what follows one can be checked.
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, base_url=IN_PROCESS_URL) as client:
         before = state(client)
         answer = _put_state(client, _with_values(before, value))
         if answer.status_code != 200:

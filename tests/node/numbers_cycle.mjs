@@ -6,7 +6,12 @@
 //   {
 //     "restHost": "https://127.0.0.1:8443",   // any scheme; trust a private CA with NODE_EXTRA_CA_CERTS
 //     "apiKey": "...", "apiSecret": "...",
-//     "op": "search" | "owned" | "buy" | "cancel" | "update",
+//     "op": "search" | "owned" | "buy" | "cancel" | "update"        (vonage.numbers)
+//         | "balance"                                                  (vonage.accounts)
+//         | "listSubAccounts" | "primaryAccount" | "createSubAccount" | "getSubAccount"
+//         | "updateSubAccount" | "transferBalance" | "listBalanceTransfers"
+//         | "transferCredit" | "listCreditTransfers" | "transferNumber" (@vonage/subaccounts,
+//           its apiHost the restHost),
 //     "params": { ... }                        // passed to the SDK method as they are
 //   }
 // or, to run several calls in one process, { "restHost", "apiKey", "apiSecret",
@@ -23,18 +28,32 @@ import { readFileSync } from 'node:fs';
 
 import { Auth } from '@vonage/auth';
 import { Vonage } from '@vonage/server-sdk';
+import { SubAccounts } from '@vonage/subaccounts';
 
 // The package's "exports" hide its package.json from require(): read the installed file.
 const SDK_VERSION = JSON.parse(
   readFileSync(new URL('./node_modules/@vonage/server-sdk/package.json', import.meta.url), 'utf8'),
 ).version;
 
+// Each operation gets the clients ({ numbers, accounts, subAccounts }) and the call's params.
 const OPERATIONS = {
-  search: (numbers, params) => numbers.getAvailableNumbers(params),
-  owned: (numbers, params) => numbers.getOwnedNumbers(params),
-  buy: (numbers, params) => numbers.buyNumber(params),
-  cancel: (numbers, params) => numbers.cancelNumber(params),
-  update: (numbers, params) => numbers.updateNumber(params),
+  search: ({ numbers }, params) => numbers.getAvailableNumbers(params),
+  owned: ({ numbers }, params) => numbers.getOwnedNumbers(params),
+  buy: ({ numbers }, params) => numbers.buyNumber(params),
+  cancel: ({ numbers }, params) => numbers.cancelNumber(params),
+  update: ({ numbers }, params) => numbers.updateNumber(params),
+  balance: ({ accounts }) => accounts.getBalance(),
+  listSubAccounts: ({ subAccounts }) => subAccounts.listSubAccounts(),
+  primaryAccount: ({ subAccounts }) => subAccounts.getPrimaryAccount(),
+  createSubAccount: ({ subAccounts }, params) => subAccounts.createSubAccount(params),
+  getSubAccount: ({ subAccounts }, params) => subAccounts.getSubAccount(params.apiKey),
+  updateSubAccount: ({ subAccounts }, params) =>
+    subAccounts.updateSubAccount(params.apiKey, params.changes),
+  transferBalance: ({ subAccounts }, params) => subAccounts.transferBalance(params),
+  listBalanceTransfers: ({ subAccounts }, params) => subAccounts.listBalanceTransfers(params),
+  transferCredit: ({ subAccounts }, params) => subAccounts.transferCredit(params),
+  listCreditTransfers: ({ subAccounts }, params) => subAccounts.listCreditTransfers(params),
+  transferNumber: ({ subAccounts }, params) => subAccounts.transferNumber(params),
 };
 
 function usage(message) {
@@ -78,14 +97,14 @@ async function describeError(error) {
   return described;
 }
 
-async function run(numbers, call) {
+async function run(clients, call) {
   const operation = OPERATIONS[call?.op];
   if (!operation) {
     return usage(`unknown op ${JSON.stringify(call?.op)}; one of ${Object.keys(OPERATIONS)}`);
   }
   try {
     // The SDK mutates some parameter objects (updateNumber deletes appId): give it a copy.
-    const result = await operation(numbers, structuredClone(call.params ?? {}));
+    const result = await operation(clients, structuredClone(call.params ?? {}));
     return { ok: true, op: call.op, result: result ?? null };
   } catch (error) {
     return { ok: false, op: call.op, error: await describeError(error) };
@@ -97,17 +116,21 @@ async function main() {
   for (const field of ['restHost', 'apiKey', 'apiSecret']) {
     if (typeof command[field] !== 'string') usage(`"${field}" (a string) is required`);
   }
-  const vonage = new Vonage(
-    new Auth({ apiKey: command.apiKey, apiSecret: command.apiSecret }),
-    { restHost: command.restHost },
-  );
+  const auth = new Auth({ apiKey: command.apiKey, apiSecret: command.apiSecret });
+  const vonage = new Vonage(auth, { restHost: command.restHost });
+  const clients = {
+    numbers: vonage.numbers,
+    accounts: vonage.accounts,
+    // The Subaccounts API is on api.nexmo.com: the mock serves it on the same listener.
+    subAccounts: new SubAccounts(auth, { apiHost: command.restHost }),
+  };
   let output;
   if (Array.isArray(command.calls)) {
     const results = [];
-    for (const call of command.calls) results.push(await run(vonage.numbers, call));
+    for (const call of command.calls) results.push(await run(clients, call));
     output = { sdkVersion: SDK_VERSION, results };
   } else {
-    output = { sdkVersion: SDK_VERSION, ...(await run(vonage.numbers, command)) };
+    output = { sdkVersion: SDK_VERSION, ...(await run(clients, command)) };
   }
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }

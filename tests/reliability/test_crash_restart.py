@@ -199,7 +199,9 @@ def check_nothing_acknowledged_was_lost(document: dict[str, Any], writer: Writer
 def test_kill_9_during_a_write_storm_loses_no_acknowledged_change(servers: Servers) -> None:
     state_file = servers.workdir / "state" / "state.json"
     state_file.parent.mkdir()  # the mock refuses a state file in a missing directory
-    args = ("--state-file", str(state_file))
+    # The storm's model of the state merges update fields; durability, not update semantics, is
+    # what this test pins.
+    args = ("--state-file", str(state_file), "--update-mode", "merge")
     server = servers.start(extra_args=args)
     control = MockClient(server.http_url)
     for account in (CRASH_MASTER, CRASH_SUB):

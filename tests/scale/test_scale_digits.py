@@ -19,9 +19,24 @@ def brute(first: int, last: int, width: int, pattern: Pattern | None) -> list[in
     ]
 
 
+# `*` at either end, inside, repeated, with runs that overlap themselves and the zero padding.
+WILDCARD_PATTERNS = [
+    "*0", "0*", "*00*", "1*1", "0*0", "12*12", "*9*9", "1*2*3", "00*1*", "*121*1", "0*0*0",
+    "11*1", "*", "9**9", "010*010",
+]  # fmt: skip
+
+
 def random_pattern(rng: random.Random) -> Pattern:
-    if rng.random() < 0.4:
+    draw = rng.random()
+    if draw < 0.3:
         text = rng.choice(HARD_PATTERNS)
+    elif draw < 0.55:
+        text = rng.choice(WILDCARD_PATTERNS)
+    elif draw < 0.7:
+        runs = rng.randint(2, 4)
+        text = "*".join(
+            "".join(rng.choice("0129") for _ in range(rng.randint(0, 2))) for _ in range(runs)
+        )
     else:
         text = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 4)))
     return Pattern(text, rng.choice(MODES))
@@ -60,7 +75,7 @@ def test_iterate_from_any_position_equals_brute_force(
         assert list(iterate(first, last, width, pattern, k)) == expected[k:]
 
 
-@pytest.mark.parametrize("text", [*HARD_PATTERNS, "1234", "55555", "123456"])
+@pytest.mark.parametrize("text", [*HARD_PATTERNS, *WILDCARD_PATTERNS, "1234", "55555", "123456"])
 @pytest.mark.parametrize("mode", MODES, ids=[m.name for m in MODES])
 def test_whole_width_counts(text: str, mode: SearchPattern) -> None:
     pattern = Pattern(text, mode)
@@ -96,3 +111,26 @@ def test_deep_rank_in_a_ten_digit_width_without_enumeration() -> None:
         4_479_998_123,
         4_479_999_123,
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "last_match"),
+    [
+        pytest.param(Pattern("*123", SearchPattern.ENDS_WITH), 4_479_999_123, id="ends-with"),
+        pytest.param(Pattern("447*1*23", SearchPattern.STARTS_WITH), 4_479_999_123, id="starts"),
+        pytest.param(Pattern("1*2*3", SearchPattern.ENDS_WITH), 4_479_999_123, id="interior-end"),
+        pytest.param(Pattern("*9*8*", SearchPattern.CONTAINS), 4_479_999_998, id="contains"),
+    ],
+)
+def test_wildcard_ranks_in_a_ten_million_range_without_enumeration(
+    pattern: Pattern, last_match: int
+) -> None:
+    first, last = 4_470_000_000, 4_479_999_999
+    total = range_counting.count(first, last, 10, pattern)
+    assert 0 < total < last - first + 1
+    assert nth(first, last, 10, pattern, total - 1) == last_match
+    assert list(iterate(first, last, 10, pattern, total - 1)) == [last_match]
+    # The first match and the counts around it agree with brute force on the range's start.
+    head = brute(first, first + 99_999, 10, pattern)
+    assert range_counting.count(first, first + 99_999, 10, pattern) == len(head)
+    assert [nth(first, last, 10, pattern, k) for k in range(min(len(head), 50))] == head[:50]

@@ -62,7 +62,11 @@ def make_inventory(rng: random.Random, owned: int) -> Inventory:
 def random_query(rng: random.Random) -> OwnedQuery:
     pattern = None
     if rng.random() < 0.6:
-        text = rng.choice(["4", "44", "4477", "1201", "336", "0", "12", "00", "7", "99", "123"])
+        # The last five have `*`: any digits.
+        text = rng.choice(
+            ["4", "44", "4477", "1201", "336", "0", "12", "00", "7", "99", "123", "44*7", "*0",
+             "1*", "4*4*0", "*12*"]
+        )  # fmt: skip
         pattern = Pattern(text, rng.choice(list(SearchPattern)))
     return OwnedQuery(
         country=rng.choice([None, None, *PREFIXES]),

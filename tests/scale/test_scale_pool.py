@@ -21,6 +21,8 @@ FEATURE_SETS = [
     frozenset(Feature),
 ]
 PATTERNS = ["0", "00", "1", "11", "121", "1111", "12", "010", "9", "909", "5", "3", "44"]
+# With `*` (any digits) at an end, inside, or both.
+PATTERNS += ["*0", "1*", "1*2", "*0*0*", "4*4", "9*9*", "0*1*0", "44*0"]
 
 
 def random_pool(rng: random.Random) -> Pool:

@@ -88,3 +88,8 @@ def load_e2e_data(path: Path = E2E_FIXTURES) -> E2EData:
     assert data.not_for_sale not in gb
     assert data.not_for_sale != preowned["msisdn"]
     return data
+
+
+# The in-process clients' base URL: the control API answers only to names the mock serves, and
+# starlette's TestClient would send `Host: testserver`.
+IN_PROCESS_URL = "http://localhost"

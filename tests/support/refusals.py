@@ -146,13 +146,13 @@ def raw_asgi(
         "query_string": query,
         "root_path": "",
         "headers": [
-            (b"host", b"testserver"),
+            (b"host", b"localhost"),
             (b"authorization", basic(*MASTER).encode()),
             *(((b"content-type", FORM.encode()),) if body else ()),
             *headers,
         ],
         "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
+        "server": ("localhost", 80),
         "state": {},
     }
     messages_sent: list[Mapping[str, Any]] = []

@@ -48,7 +48,12 @@ class SdkClients:
         """A `vonage` 4.x client; `path_prefix` ("/v1") mimics a mistyped base URL."""
         client = Vonage(
             Auth(api_key=account.api_key, api_secret=api_secret or account.api_secret),
-            HttpClientOptions(rest_host=server.https_hostport + path_prefix, timeout=10),
+            # rest_host for the Numbers and Account APIs, api_host for the Subaccounts API.
+            HttpClientOptions(
+                rest_host=server.https_hostport + path_prefix,
+                api_host=server.https_hostport + path_prefix,
+                timeout=10,
+            ),
         )
         session = client.http_client._session  # the SDK offers no public access or close()
         _trust_only(session, server)

@@ -32,6 +32,7 @@ JSON_NAMES = (
     "error-code-label",
     "moSmppSysType",
     "voiceStatusCallback",
+    "voiceStatusCallbackUrl",
     "pattern",
     "search_pattern",
     "index",

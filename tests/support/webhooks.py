@@ -8,6 +8,7 @@ socket is bound but never listens, so a connection is refused for as long as it 
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import trustme
 
 HOLD_LIMIT = 10.0
 """The longest a held request waits for `release()` (a stopped receiver releases it at once)."""
@@ -136,3 +139,98 @@ def refusing_url() -> Iterator[str]:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))  # bound, never listening: connect() is refused
         yield f"http://127.0.0.1:{sock.getsockname()[1]}/webhooks"
+
+
+@dataclass
+class Flood:
+    """What a flooding receiver did: the bytes of body it managed to send."""
+
+    sent: int = 0
+    answering: threading.Event = field(default_factory=threading.Event)
+    """Set once the head of the answer is sent."""
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+FLOOD_CAP = 64 * 1024 * 1024
+"""A flooding receiver stops here whatever happens: the test stays bounded if the mock reads on."""
+
+
+@contextmanager
+def flooding_url(declared: int = 1024**3, pause: float = 0.0) -> Iterator[tuple[str, Flood]]:
+    """A receiver on 127.0.0.1 that answers 200 with a `declared`-byte body it sends without
+    end (up to FLOOD_CAP), pausing `pause` seconds between 1-byte pieces when `pause` is set
+    (a drip) and sending 64 KiB pieces otherwise; it stops when the client closes."""
+    flood = Flood()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(10)
+
+        def serve() -> None:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                flood.done.set()
+                return
+            with connection:
+                connection.settimeout(10)
+                try:
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        head += connection.recv(65536) or b"\r\n\r\n"
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: %d\r\n\r\n" % declared
+                    )
+                    flood.answering.set()
+                    piece = b"x" if pause else b"y" * 65536
+                    while flood.sent < FLOOD_CAP and not flood.done.is_set():
+                        connection.sendall(piece)
+                        flood.sent += len(piece)
+                        if pause:
+                            flood.done.wait(pause)
+                except OSError:
+                    pass  # the client closed: what a bounded reader does
+            flood.done.set()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.getsockname()[1]}/flood", flood
+        finally:
+            flood.done.set()
+            thread.join(timeout=15)
+
+
+@contextmanager
+def tls_server_names(port_holder: list[int]) -> Iterator[list[str | None]]:
+    """A TLS listener on 127.0.0.1 (a certificate no client trusts) that records the server name
+    (SNI) each client asks for, then lets the handshake fail; its port goes in `port_holder`."""
+    names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("localhost").configure_cert(context)
+
+    def record(sock: ssl.SSLObject, name: str | None, _: ssl.SSLContext) -> None:
+        names.append(name)
+
+    context.sni_callback = record  # type: ignore[assignment]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(10)
+        port_holder.append(server.getsockname()[1])
+
+        def serve() -> None:
+            try:
+                connection, _ = server.accept()
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(1)
+            except OSError:
+                pass  # the client refuses the certificate: what this listener expects
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield names
+        finally:
+            thread.join(timeout=15)

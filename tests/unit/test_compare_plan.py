@@ -33,7 +33,9 @@ def test_every_request_is_sent_in_json_and_in_xml() -> None:
 def test_each_search_pattern_mode_and_a_search_with_no_match() -> None:
     searches = [dict(r.params) for r in PLAN if r.path == "/number/search" and r.format == "JSON"]
     modes = Counter(s.get("search_pattern") for s in searches if "country" in s and "pattern" in s)
-    assert modes == {"0": 2, "1": 1, "2": 1}  # starts with, contains, ends with; no match
+    # starts with and no match; contains; ends with and ends with a wildcard
+    assert modes == {"0": 2, "1": 1, "2": 2}
+    assert any(s.get("pattern", "").startswith("*") for s in searches)
     assert any("country" not in s for s in searches)
 
 

@@ -27,7 +27,10 @@ def test_help_shows_no_type_internals(internal: str) -> None:
     ("usage", "default"),
     [
         pytest.param("--port PORT", "NUMBERS_MOCK_PORT; default: 8080", id="number"),
-        pytest.param("--empty-numbers {list,omit}", "default: list", id="choices"),
+        pytest.param("--empty-numbers {list,omit,empty}", "default: list", id="choices"),
+        pytest.param(
+            "--update-mode {replace,merge}", "NUMBERS_MOCK_UPDATE_MODE; default: replace", id="mode"
+        ),
         pytest.param(
             "--log-requests, --no-log-requests",
             "NUMBERS_MOCK_LOG_REQUESTS; default: off",

@@ -568,6 +568,21 @@ def expect(*msisdns: str) -> tuple[int, list[str]]:
             id="contains",
         ),
         pytest.param(
+            OwnedQuery(pattern=Pattern("*555*", SearchPattern.STARTS_WITH)),
+            expect(MASTER_TEL),
+            id="wildcards-contain",
+        ),
+        pytest.param(
+            OwnedQuery(pattern=Pattern("4477*", SearchPattern.STARTS_WITH)),
+            expect(IN_RANGE_OWNED, MASTER_VOICE_APP, MASTER_MESSAGES_APP),
+            id="starts-with-then-wildcard",
+        ),
+        pytest.param(
+            OwnedQuery(pattern=Pattern("1*5*0", SearchPattern.ENDS_WITH)),
+            expect(MASTER_TEL),
+            id="wildcard-inside-ends-with",
+        ),
+        pytest.param(
             OwnedQuery(has_application=True),
             expect(IN_RANGE_OWNED, MASTER_VOICE_APP, MASTER_MESSAGES_APP),
             id="has-application-app-id-or-deprecated-app-callbacks",

@@ -66,6 +66,22 @@ def test_search_defaults() -> None:
         ),
         pytest.param({"search_pattern": "1"}, PoolFilter("GB"), id="search-pattern-alone"),
         pytest.param(
+            {"pattern": "*007", "search_pattern": "2"},
+            PoolFilter("GB", pattern=Pattern("007", SearchPattern.ENDS_WITH)),
+            id="wildcard-nexmo-cli",
+        ),
+        pytest.param(
+            {"pattern": "44*7*1", "search_pattern": "0"},
+            PoolFilter("GB", pattern=Pattern("44*7*1", SearchPattern.STARTS_WITH)),
+            id="wildcard-interior",
+        ),
+        pytest.param(
+            {"pattern": "*" + "4" * 15 + "*"},
+            PoolFilter("GB", pattern=Pattern("4" * 15, SearchPattern.CONTAINS)),
+            id="wildcards-around-fifteen-digits",
+        ),
+        pytest.param({"pattern": "***"}, PoolFilter("GB"), id="wildcard-alone-is-no-filter"),
+        pytest.param(
             {"type": "landline"}, PoolFilter("GB", type=NumberType.LANDLINE), id="landline"
         ),
         pytest.param(
@@ -180,6 +196,9 @@ def test_search_ignores_unknown_parameters() -> None:
         pytest.param({"pattern": "44a"}, "pattern", id="pattern-letters"),
         pytest.param({"pattern": "+44"}, "pattern", id="pattern-plus"),
         pytest.param({"pattern": "4" * 16}, "pattern", id="pattern-too-long"),
+        pytest.param({"pattern": "4*" * 16}, "pattern", id="pattern-sixteen-digits-with-stars"),
+        pytest.param({"pattern": "44?"}, "pattern", id="pattern-question-mark"),
+        pytest.param({"pattern": "44%"}, "pattern", id="pattern-percent"),
         pytest.param({"pattern": "44\n"}, "pattern", id="pattern-trailing-newline"),
         pytest.param({"pattern": "44\x01"}, "pattern", id="pattern-control-character"),
         # The same kinds of values `size` and `index` refuse.

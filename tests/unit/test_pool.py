@@ -138,6 +138,21 @@ def test_search_gives_each_number_its_blocks_attributes() -> None:
             id="ends-with-one-number",
         ),
         pytest.param(
+            PoolFilter("GB", pattern=Pattern("*17", SearchPattern.ENDS_WITH)),
+            ["447700900017"],
+            id="wildcard-then-ends-with",
+        ),
+        pytest.param(
+            PoolFilter("GB", pattern=Pattern("44161*", SearchPattern.STARTS_WITH)),
+            GB_LANDLINE_NUMBERS,
+            id="starts-with-then-wildcard",
+        ),
+        pytest.param(
+            PoolFilter("GB", pattern=Pattern("44*0050*", SearchPattern.STARTS_WITH)),
+            GB_SMS_NUMBERS,
+            id="wildcard-inside",
+        ),
+        pytest.param(
             PoolFilter(
                 "GB", type=NumberType.LANDLINE, pattern=Pattern("0", SearchPattern.ENDS_WITH)
             ),

@@ -32,6 +32,7 @@ from mock_server.vonage.rendering import (
     JSON,
     NEGOTIATED_JSON,
     TEXT_XML,
+    XML_DECLARATION,
     Format,
     Negotiated,
     Renderer,
@@ -410,6 +411,13 @@ def test_json_keeps_unicode_and_markup() -> None:
             {"count": 1, "numbers": [owned_wire(PLAIN)]},
             id="omit-keeps-non-empty",
         ),
+        pytest.param(Renderer(empty_numbers="empty"), [], {}, id="empty-is-an-empty-object"),
+        pytest.param(
+            Renderer(empty_numbers="empty"),
+            [PLAIN],
+            {"count": 1, "numbers": [owned_wire(PLAIN)]},
+            id="empty-keeps-non-empty",
+        ),
     ],
 )
 def test_empty_numbers(renderer: Renderer, items: list[OwnedNumber], expected: Any) -> None:
@@ -425,3 +433,13 @@ def test_application_xml_is_answered_as_application_xml() -> None:
     response = Renderer().success(negotiate("application/xml"))
     assert response.headers["content-type"].startswith(APPLICATION_XML)
     assert xml_of(response.body).tag == "response"
+
+
+def test_empty_setting_in_xml_is_an_empty_root_element() -> None:
+    response = Renderer(empty_numbers="empty").page(Page(0, []), owned_wire, XML_TEXT)
+    assert bytes(response.body) == XML_DECLARATION + b"<inbound-numbers></inbound-numbers>"
+
+
+def test_empty_setting_keeps_the_count_of_a_page_past_the_end() -> None:
+    response = Renderer(empty_numbers="empty").page(Page(25, []), owned_wire, NEGOTIATED_JSON)
+    assert json_of(response) == {"count": 25}
