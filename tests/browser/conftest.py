@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium for this package, a real mock server per module, a fresh page per test.
+"""Browser fixtures: one Chromium for this package, a mock server per module, a page per test.
 
 Playwright's sync API runs its own event loop in a greenlet: it is started and stopped here, in
 fixtures, and never at import time, so pytest's warnings-as-errors see a clean loop.
