@@ -1,5 +1,6 @@
 """The one settings object: every knob, settable by a CLI flag or a NUMBERS_MOCK_ variable."""
 
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -20,6 +21,7 @@ def _number_text_as_int(value: object) -> object:
     return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
 
+HttpParser = Literal["httptools", "h11"]
 MethodFailedStatus = Annotated[Literal[420, 400, 200], BeforeValidator(_number_text_as_int)]
 
 
@@ -40,6 +42,12 @@ def default_fixtures_path() -> Path:
     package_dir = Path(__file__).resolve().parent
     installed = package_dir / "fixtures" / "default.json"
     return installed if installed.exists() else package_dir.parent / "fixtures" / "default.json"
+
+
+def default_http_parser() -> HttpParser:
+    """httptools (llhttp, in C) where it is installed, as it is with the mock wherever it has a
+    wheel; h11 (pure Python) otherwise."""
+    return "httptools" if find_spec("httptools") is not None else "h11"
 
 
 def default_tls_dir() -> Path:
@@ -171,6 +179,12 @@ class Settings(BaseSettings):
         description="The server's event loop: the standard library's, or uvloop (installed with "
         "the mock except on Windows; slower here with the guarded h11 protocol, see "
         "Performance).",
+    )
+    http_parser: HttpParser = Field(
+        default_factory=default_http_parser,
+        description="The HTTP/1.1 parser of the server's connections: httptools (llhttp, in C, "
+        "installed with the mock) or h11 (pure Python). Both are held to the same limits below.",
+        json_schema_extra=_shown(default="httptools (h11 where httptools is not installed)"),
     )
     answer_cache: int = Field(
         256, ge=0, le=100_000,

@@ -23,13 +23,8 @@ from mock_server.runtime import Runtime
 from mock_server.serving import event_loop, tls
 from mock_server.serving.app import create_app
 from mock_server.serving.banner import Listening, start_lines
-from mock_server.serving.logs import STOPPED, STOPPING, log_config, logger
-from mock_server.serving.protocol import (
-    GuardedH11Protocol,
-    TransportLimits,
-    guarded,
-    install_log_limits,
-)
+from mock_server.serving.logs import STOPPED, STOPPING, install_log_limits, log_config, logger
+from mock_server.serving.protocols import GuardedConnection, TransportLimits, guarded
 from mock_server.settings import Settings
 from mock_server.simulation.faults import FaultRule
 from mock_server.state.document import FixtureFile
@@ -79,7 +74,7 @@ class _Listener(uvicorn.Server):
             interrupted = sum(
                 connection.interrupt()
                 for connection in list(self.server_state.connections)
-                if isinstance(connection, GuardedH11Protocol)
+                if isinstance(connection, GuardedConnection)
             )
             if interrupted:
                 logger.warning(
@@ -135,14 +130,15 @@ class MockServer:
         ca_cert = self.tls.ca_cert if self.tls else None
         self.app = create_app(settings, fixtures, ca_cert, start_rules, self._drop_connection)
         self.limits = TransportLimits(settings)
+        self.protocol = guarded(self.limits, settings.http_parser)
         # The HTTP listener runs the lifespan (builds the state); the HTTPS one shares the app.
-        self.http = _Listener(_config(self.app, settings, self.limits, settings.port, "on"))
+        self.http = _Listener(_config(self.app, settings, self.protocol, settings.port, "on"))
         self.https = None
         if self.tls is not None:
             https = _config(
                 self.app,
                 settings,
-                self.limits,
+                self.protocol,
                 settings.https_port,
                 lifespan="off",
                 ssl_certfile=str(self.tls.cert_chain),
@@ -289,7 +285,7 @@ def _bind(host: str, port: int) -> socket.socket:
 def _config(
     app: FastAPI,
     settings: Settings,
-    limits: TransportLimits,
+    protocol: type[asyncio.Protocol],
     port: int,
     lifespan: Literal["on", "off"],
     ssl_certfile: str | None = None,
@@ -306,8 +302,9 @@ def _config(
         # A TLS close waits up to 30 s for the client's close_notify: bound the wait for
         # connections that were busy at shutdown, so SIGTERM stops the mock within a second.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-        # The h11 protocol bounded by the settings' limits (head size, head time, connections).
-        http=guarded(limits),
+        # The protocol on the chosen parser, bounded by the settings' limits (head size, head
+        # time, connections), its class shared by both listeners.
+        http=protocol,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )

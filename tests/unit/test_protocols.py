@@ -7,8 +7,11 @@ import resource
 import h11
 import pytest
 
-from mock_server.serving import protocol
-from mock_server.serving.protocol import RateLimitFilter, TransportLimits, head_size, origin_form
+from mock_server.serving import logs
+from mock_server.serving.logs import RateLimitFilter
+from mock_server.serving.protocols import TransportLimits, limits
+from mock_server.serving.protocols.guards import origin_form
+from mock_server.serving.protocols.h11_guarded import head_size
 from mock_server.settings import Settings
 
 
@@ -41,7 +44,7 @@ def _record(message: str) -> logging.LogRecord:
 
 def test_one_record_of_a_kind_per_interval(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [100.0]
-    monkeypatch.setattr(protocol.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(logs.time, "monotonic", lambda: now[0])
     limit = RateLimitFilter(interval=10)
     passed = [limit.filter(_record("Refused a connection\ndetails")) for _ in range(50)]
     assert passed == [True] + [False] * 49
@@ -59,4 +62,4 @@ def test_the_connection_limit_stays_under_the_open_files_limit(
     monkeypatch.setattr(resource, "getrlimit", lambda which: (256, 4096))
     assert TransportLimits(Settings(max_connections=100)).max_connections == 100
     fitted = TransportLimits(Settings(max_connections=500)).max_connections
-    assert fitted == 256 - protocol.FILES_KEPT_FREE
+    assert fitted == 256 - limits.FILES_KEPT_FREE
