@@ -183,7 +183,8 @@ class Settings(BaseSettings):
     http_parser: HttpParser = Field(
         default_factory=default_http_parser,
         description="The HTTP/1.1 parser of the server's connections: httptools (llhttp, in C, "
-        "installed with the mock) or h11 (pure Python). Both are held to the same limits below.",
+        "installed with the mock) or h11 (pure Python), each held to the same --head-timeout, "
+        "--max-connections, --max-head-bytes and --max-pending-head-bytes.",
         json_schema_extra=_shown(default="httptools (h11 where httptools is not installed)"),
     )
     answer_cache: int = Field(

@@ -29,6 +29,8 @@ from mock_server.domain import messages
 pytestmark = pytest.mark.e2e
 
 CERTIFICATE_NAMES = ("localhost", "127.0.0.1", "rest.nexmo.com", "api.nexmo.com")
+# Stopping is the protocols' work too (closing idle TLS connections, the 503 of `interrupt`).
+PARSERS = pytest.mark.parametrize("parser", ["httptools", "h11"])
 
 
 def test_health_counts_the_loaded_fixtures(mock_server: MockServer, e2e_data: E2EData) -> None:
@@ -62,10 +64,11 @@ def test_certificate_is_valid_for(mock_server: MockServer, name: str) -> None:
     assert ipaddress.ip_address("::1") in ips
 
 
+@PARSERS
 def test_sigterm_stops_promptly_after_a_keep_alive_https_client(
-    tmp_path: Path, e2e_data: E2EData
+    tmp_path: Path, e2e_data: E2EData, parser: str
 ) -> None:
-    server = start_mock_server(tmp_path)
+    server = start_mock_server(tmp_path, extra_args=["--http-parser", parser])
     try:
         with requests.Session() as session:  # a client that keeps its connection alive, then closes
             answer = session.get(
@@ -108,12 +111,13 @@ def _slow_list_at_sigterm(server: MockServer, latency_ms: int, e2e_data: E2EData
     return received
 
 
+@PARSERS
 def test_a_request_still_running_when_the_grace_ends_gets_a_clean_503(
-    tmp_path: Path, e2e_data: E2EData
+    tmp_path: Path, e2e_data: E2EData, parser: str
 ) -> None:
     """Not uvicorn's plain-text 500 and a stack trace in the log: Vonage's 503, and the
     connection closed; the process exits cleanly."""
-    server = start_mock_server(tmp_path, https=False)
+    server = start_mock_server(tmp_path, https=False, extra_args=["--http-parser", parser])
     try:
         answer = parse_http(_slow_list_at_sigterm(server, 20_000, e2e_data))
     finally:
@@ -130,10 +134,11 @@ def test_a_request_still_running_when_the_grace_ends_gets_a_clean_503(
     assert "Answered 503 to 1 request(s) still running" in log
 
 
+@PARSERS
 def test_a_request_that_ends_within_the_grace_gets_its_answer(
-    tmp_path: Path, e2e_data: E2EData
+    tmp_path: Path, e2e_data: E2EData, parser: str
 ) -> None:
-    server = start_mock_server(tmp_path, https=False)
+    server = start_mock_server(tmp_path, https=False, extra_args=["--http-parser", parser])
     try:
         answer = parse_http(_slow_list_at_sigterm(server, 300, e2e_data))
     finally:

@@ -1,18 +1,26 @@
 """The transport's pure parts: absolute-form targets, the head size estimate, the log rate limit,
-and the connection limit held under the open-files limit."""
+the connection limit held under the open-files limit, and the choice of HTTP parser."""
 
 import logging
 import resource
+import sys
 
 import h11
 import pytest
 
+from mock_server import settings as settings_module
 from mock_server.serving import logs
 from mock_server.serving.logs import RateLimitFilter
-from mock_server.serving.protocols import TransportLimits, limits
+from mock_server.serving.protocols import (
+    GuardedConnection,
+    ParserUnavailable,
+    TransportLimits,
+    guarded,
+    limits,
+)
 from mock_server.serving.protocols.guards import origin_form
 from mock_server.serving.protocols.h11_guarded import head_size
-from mock_server.settings import Settings
+from mock_server.settings import HttpParser, Settings
 
 
 @pytest.mark.parametrize(
@@ -63,3 +71,26 @@ def test_the_connection_limit_stays_under_the_open_files_limit(
     assert TransportLimits(Settings(max_connections=100)).max_connections == 100
     fitted = TransportLimits(Settings(max_connections=500)).max_connections
     assert fitted == 256 - limits.FILES_KEPT_FREE
+
+
+def test_the_default_parser_is_httptools_where_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().http_parser == "httptools"
+    monkeypatch.setattr(settings_module, "find_spec", lambda name: None)
+    assert Settings().http_parser == "h11"
+
+
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_each_parser_has_its_guarded_protocol(parser: HttpParser) -> None:
+    limits = TransportLimits(Settings())
+    protocol = guarded(limits, parser)
+    assert issubclass(protocol, GuardedConnection)
+    assert protocol.limits is limits  # type: ignore[attr-defined]
+    assert parser.lower() in protocol.__name__.lower()
+
+
+def test_httptools_chosen_where_it_is_missing_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "mock_server.serving.protocols.httptools_guarded", None)
+    with pytest.raises(ParserUnavailable, match="--http-parser h11"):
+        guarded(TransportLimits(Settings()), "httptools")
