@@ -183,8 +183,8 @@ class Settings(BaseSettings):
     http_parser: HttpParser = Field(
         default_factory=default_http_parser,
         description="The HTTP/1.1 parser of the server's connections: httptools (llhttp, in C, "
-        "installed with the mock) or h11 (pure Python), each held to the same --head-timeout, "
-        "--max-connections, --max-head-bytes and --max-pending-head-bytes.",
+        "installed with the mock) or h11 (pure Python); either keeps the same transport limits "
+        "(head deadline, connection and head byte caps).",
         json_schema_extra=_shown(default="httptools (h11 where httptools is not installed)"),
     )
     answer_cache: int = Field(
