@@ -2,10 +2,10 @@
 
 One `async def` route at the mock's search path that returns a one-number, search-like dict
 (and one at the buy path that answers a POST with the success status, reading nothing),
-served by uvicorn as the mock serves itself: one worker, the same event loop (asyncio's, the
-mock's default; `--loop uvloop` to compare with `--event-loop uvloop`), h11 as the HTTP
-implementation, the same log level, no access log. Whatever the mock costs beyond this is the
-mock's own work.
+served by uvicorn as the mock serves itself: one worker, the mock's default event loop and HTTP
+parser (read from its settings, so the two cannot drift apart; `--loop` and `--http` to compare
+with the mock's `--event-loop` and `--http-parser`), the same log level, no access log. Whatever
+the mock costs beyond this is the mock's own work.
 
     .venv/bin/python bench/reference_app.py --port 8090
 """
@@ -15,6 +15,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+
+from mock_server.settings import Settings
 
 # What a size-1 search answers (the shape of the mock's `GET /number/search` JSON).
 BODY: dict[str, Any] = {
@@ -54,7 +56,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--log-level", default="warning")
-    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    defaults = Settings()  # the mock's own defaults (no NUMBERS_MOCK_ variables: bench clears them)
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default=defaults.event_loop)
+    parser.add_argument("--http", choices=["httptools", "h11"], default=defaults.http_parser)
     args = parser.parse_args()
     uvicorn.run(
         app,
@@ -62,7 +66,7 @@ def main() -> None:
         port=args.port,
         log_level=args.log_level,
         loop=args.loop,
-        http="h11",
+        http=args.http,
         access_log=False,
         timeout_graceful_shutdown=1,
     )
