@@ -177,8 +177,8 @@ class Settings(BaseSettings):
     event_loop: Literal["asyncio", "uvloop"] = Field(
         "asyncio",
         description="The server's event loop: the standard library's, or uvloop (installed with "
-        "the mock except on Windows; slower here with the guarded h11 protocol, see "
-        "Performance).",
+        "the mock except on Windows; a little faster here, but with a longer, less steady p99: "
+        "see Performance).",
     )
     http_parser: HttpParser = Field(
         default_factory=default_http_parser,

@@ -1,9 +1,11 @@
 """The event loop the server runs on: asyncio's own, or uvloop by choice (`--event-loop`).
 
 uvloop (libuv under asyncio's API) is a dependency wherever it builds (not on Windows), so the
-choice works out of the box. It is not the default: with the server's guarded h11 protocol it
-measured slower than asyncio's loop under load (fewer requests per second, and a p99 several
-times longer: some connections wait while others are served; README, Performance).
+choice works out of the box. It is not the default. With the httptools protocol (the default
+parser) it served about 8-10% more requests per second than asyncio's loop under load, but its
+p99 was longer and less steady, and in the buy-then-cancel load some calls failed: a connection
+waited so long that a cancel sent later on another connection overtook its buy. With the h11
+protocol it was slower outright. (README, Performance.)
 """
 
 import asyncio
