@@ -245,8 +245,9 @@ def test_invalid_utf8_in_a_credential_is_a_401(client: TestClient, xml: bool) ->
     ],
 )
 def test_raw_bytes_that_are_not_utf8_in_the_query(client: TestClient, query: bytes) -> None:
-    """ASGI hands the query over as bytes; a server that does not refuse them first (h11 does,
-    see test_transport.py; others, such as httptools, pass them on) reaches the app."""
+    """ASGI hands the query over as bytes; a server that does not refuse them first reaches
+    the app. (Both parsers the mock runs on, h11 and httptools, refuse them: test_transport.py;
+    other ASGI servers may pass them on.)"""
     with unchanged(client):
         answer = raw_asgi(client, "GET", SEARCH, query)
         assert refusal(answer, SEARCH, 400) == {"country": INVALID}

@@ -145,9 +145,10 @@ def test_a_query_over_64_kib_is_the_routes_413(server: MockServer, xml: bool) ->
 def test_bytes_that_are_not_utf8_in_the_request_line(server: MockServer, query: bytes) -> None:
     """As curl sends a URL it is given: bytes as they are, not percent-encoded.
 
-    A transport limit, not the app's answer: h11 (uvicorn's HTTP parser) refuses a request
-    line with raw bytes outside ASCII with its own plain-text 400 before the mock sees it. Still a
-    clear 4xx, and nothing changes; the same bytes percent-encoded get Vonage's 400 (below).
+    A transport limit, not the app's answer: the HTTP parser (llhttp under httptools, and h11
+    alike) refuses a request line with raw bytes outside ASCII, and uvicorn answers its own
+    plain-text 400 before the mock sees it. Still a clear 4xx, and nothing changes; the same bytes
+    percent-encoded get Vonage's 400 (below).
     """
     line = b"GET /number/search?" + query + b" HTTP/1.1"
     with untouched(server):
