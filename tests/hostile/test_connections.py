@@ -203,6 +203,27 @@ def test_a_head_over_its_cap_is_a_vonage_413(server: MockServer) -> None:
     assert _serving(server)
 
 
+def test_an_unfinished_head_past_its_cap_is_a_vonage_413(server: MockServer) -> None:
+    """A head that never ends, sent in pieces: refused once its bytes pass the cap, not left to
+    grow until its deadline."""
+    with _connect(server) as sock:
+        sock.sendall(b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ")
+        sent = 0
+        while sent <= 2 * MAX_HEAD:
+            try:
+                sock.sendall(b"a" * 4096)
+            except OSError:  # closed by the server, its answer waiting to be read
+                break
+            sent += 4096
+            if select.select([sock], [], [], 0.02)[0]:
+                break
+        status, headers, body = _json(_read_all(sock))
+    assert (status, body) == (413, TOO_LARGE)
+    assert headers["connection"] == "close"
+    assert sent <= MAX_HEAD + 64 * 1024
+    assert _serving(server)
+
+
 def test_unfinished_heads_together_are_capped(server: MockServer) -> None:
     """Three heads of 30 KiB, each under its cap, never finished: together over 80 KiB, so one
     is refused (whichever the server reads last) and the others wait on."""
