@@ -166,6 +166,18 @@ class Settings(BaseSettings):
         "more) is a 409.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
+    max_worlds: int = Field(
+        100, ge=0,
+        description="Worlds made at run time (POST /_mock/worlds) at once, besides the base "
+        "world; one more is a 409.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    world_idle_timeout: float = Field(
+        3600.0, ge=0,
+        description="Seconds a world may go unused (no call with its credentials, no control "
+        "call on it) before it is dropped; 0 keeps worlds until deleted.",
+        json_schema_extra=_shown("SECONDS"),
+    )  # fmt: skip
     event_loop: Literal["asyncio", "uvloop"] = Field(
         "asyncio",
         description="The server's event loop: the standard library's, or uvloop (installed with "

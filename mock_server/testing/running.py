@@ -77,7 +77,7 @@ def _describe(server: BackgroundServer, settings: Settings) -> NumbersMock:
     url = f"http://{HOST}:{server.http_port}"
     https_host = f"{HOST}:{server.https_port}"
     files = server.server.tls
-    accounts = server.server.runtime.inventory.accounts
+    accounts = server.server.runtime.base.inventory.accounts
     primary = next((account for account in accounts if account.parent is None), None)
     return NumbersMock(
         url=url,
