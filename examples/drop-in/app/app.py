@@ -49,7 +49,7 @@ print(f"drop-in OK: {count} GB numbers for sale at rest.nexmo.com; bought and ca
 
 
 def worker(index: int) -> str:
-    made = requests.post(f"{MOCK}/_mock/worlds", json={"name": f"worker {index}"}, verify=CA)
+    made = requests.post(f"{MOCK}/_mock/worlds", json={"name": f"worker {index}"}, verify=CA, timeout=10)
     made.raise_for_status()
     world = made.json()
     mine = next(a for a in world["accounts"] if a["role"] == "primary")
@@ -60,7 +60,7 @@ def worker(index: int) -> str:
     owned, _, _ = sdk.numbers.list_owned_numbers(ListOwnedNumbersFilter())
     assert found[0].msisdn in [n.msisdn for n in owned], owned
     sdk.numbers.cancel_number(number)
-    requests.delete(f"{MOCK}/_mock/worlds/{world['id']}", verify=CA).raise_for_status()
+    requests.delete(f"{MOCK}/_mock/worlds/{world['id']}", verify=CA, timeout=10).raise_for_status()
     return found[0].msisdn
 
 
