@@ -49,7 +49,9 @@ print(f"drop-in OK: {count} GB numbers for sale at rest.nexmo.com; bought and ca
 
 
 def worker(index: int) -> str:
-    made = requests.post(f"{MOCK}/_mock/worlds", json={"name": f"worker {index}"}, verify=CA, timeout=10)
+    made = requests.post(
+        f"{MOCK}/_mock/worlds", json={"name": f"worker {index}"}, verify=CA, timeout=10
+    )
     made.raise_for_status()
     world = made.json()
     mine = next(a for a in world["accounts"] if a["role"] == "primary")
