@@ -217,6 +217,8 @@ class Worlds:
         # api_key -> world, for every account of a world but the base.
         self._by_key: dict[str, World] = {}
         self._expired: OrderedDict[str, Expired] = OrderedDict()
+        # Worlds being made (saved, with a state file): id -> the api_keys they will have.
+        self._making: dict[str, set[str]] = {}
         self.directory = _worlds_directory(settings)
         self._connect(base)
 
@@ -271,7 +273,7 @@ class Worlds:
         LimitReached (409) past --max-worlds; with a state file, StateNotSaved when it cannot
         be written (then nothing is made)."""
         self.sweep()
-        if len(self._worlds) >= self.settings.max_worlds:
+        if len(self._worlds) + len(self._making) >= self.settings.max_worlds:
             raise limit_reached(None, self.settings.max_worlds, "worlds", "max_worlds")
         world_id = self._new_id()
         if fixtures is None:
@@ -282,13 +284,18 @@ class Worlds:
             source = fixtures
         credentials = {account.api_key: self._new_credentials() for account in template.accounts}
         world = self._world(world_id, name, template, credentials, None, None, source)
-        if self.directory is not None:
-            document = state_document(template.renamed_copy(credentials))
-            try:
-                await asyncio.to_thread(self._save_world, world, source, document)
-            except OSError as error:
-                logger.error("Cannot save world %s: %s", world_id, error.strerror or error)
-                raise StateNotSaved() from error
+        # Held while it is saved: its place among --max-worlds, its id and its api_keys.
+        self._making[world_id] = {key for key, _ in credentials.values()}
+        try:
+            if self.directory is not None:
+                document = state_document(template.renamed_copy(credentials))
+                try:
+                    await asyncio.to_thread(self._save_world, world, source, document)
+                except OSError as error:
+                    logger.error("Cannot save world %s: %s", world_id, error.strerror or error)
+                    raise StateNotSaved() from error
+        finally:
+            del self._making[world_id]
         world.install(template.renamed_copy(credentials))
         self._add(world)
         logger.info("World %s made%s", world_id, f" ({name})" if name else "")
@@ -432,14 +439,18 @@ class Worlds:
     def _new_id(self) -> str:
         while True:
             world_id = "w" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(7))
-            if world_id not in self._worlds and world_id not in self._expired:
+            taken = (self._worlds, self._making, self._expired)
+            if not any(world_id in ids for ids in taken):
                 return world_id
 
     def _new_credentials(self) -> tuple[str, str]:
         while True:
             api_key = secrets.token_hex(4)
-            if api_key not in self._by_key and (
-                not self.base.ready or self.base.inventory.accounts.get(api_key) is None
+            making = any(api_key in keys for keys in self._making.values())
+            if (
+                api_key not in self._by_key
+                and not making
+                and (not self.base.ready or self.base.inventory.accounts.get(api_key) is None)
             ):
                 break
         # Vonage's rule for a secret: a lower, an upper and a digit, 16 characters in all.

@@ -3,6 +3,7 @@ each other and from the base world, reset, dropped, bounded."""
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,21 @@ def test_a_world_that_cannot_be_saved_is_not_made(
     response = client.post("/_mock/worlds")
     assert response.status_code == 503
     assert client.get("/_mock/worlds").json()["worlds"][1:] == []
+
+
+def test_worlds_made_at_once_stay_within_the_limit(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    # With a state file, making a world waits for its files: others are asked for meanwhile.
+    client = make_client(state_file=tmp_path / "state.json", max_worlds=3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: client.post("/_mock/worlds").status_code, range(8)))
+    assert sorted(statuses) == [201] * 3 + [409] * 5
+    worlds = client.get("/_mock/worlds").json()["worlds"]
+    assert len(worlds) == 4
+    keys = [
+        a["api_key"]
+        for w in worlds[1:]
+        for a in client.get(f"/_mock/worlds/{w['id']}").json()["accounts"]
+    ]
+    assert len(set(keys)) == len(keys) == 12
