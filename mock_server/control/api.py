@@ -22,6 +22,7 @@ from mock_server.domain.errors import AdminTokenRequired, NotFound
 from mock_server.domain.inventory import Inventory
 from mock_server.domain.operations import JournalOperation
 from mock_server.domain.pool import Block
+from mock_server.runtime import Runtime
 from mock_server.simulation.faults import FaultRule
 from mock_server.simulation.journal import PAGE_LIMIT, JournalQuery
 from mock_server.state.document import AccountEntry, AvailableEntry, FixtureFile, check_consistency
@@ -64,7 +65,8 @@ def world_of(
 WorldDep = Annotated[World, Depends(world_of)]
 
 
-def _summary(world: World) -> dict[str, Any]:
+def _summary(runtime: Runtime, world: World) -> dict[str, Any]:
+    """A world's counts, and how many worlds the server has besides the base world."""
     inventory = world.inventory
     return {
         "status": "ok",
@@ -72,6 +74,7 @@ def _summary(world: World) -> dict[str, Any]:
         "accounts": len(inventory.accounts),
         "available": inventory.pool.available,
         "owned": inventory.owned_count,
+        "worlds": len(runtime.worlds),
     }
 
 
@@ -79,7 +82,7 @@ def _summary(world: World) -> dict[str, Any]:
 async def health(runtime: RuntimeDep) -> Response:
     if not runtime.ready:
         return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
-    return JSONResponse({**_summary(runtime.base), "worlds": len(runtime.worlds)})
+    return JSONResponse(_summary(runtime, runtime.base))
 
 
 @public.get("/tls/ca.pem", summary="The local CA certificate that signs the HTTPS certificate.")
@@ -108,7 +111,7 @@ async def reset(
 ) -> dict[str, Any]:
     await world.reset(keep_faults=keep_faults, keep_journal=keep_journal)
     runtime.worlds.rekey(world)
-    return _summary(world)
+    return _summary(runtime, world)
 
 
 @router.get("/state", summary="The whole state, in the fixture format.")
@@ -123,7 +126,7 @@ async def put_state(document: FixtureFile, runtime: RuntimeDep, world: WorldDep)
     runtime.worlds.check_keys(world, document)
     await world.replace_state(document)
     runtime.worlds.rekey(world)
-    return _summary(world)
+    return _summary(runtime, world)
 
 
 @router.post(
@@ -294,4 +297,4 @@ async def reset_world(
     world = runtime.worlds.get(world_id)
     await world.reset(keep_faults=keep_faults, keep_journal=keep_journal)
     runtime.worlds.rekey(world)
-    return _summary(world)
+    return _summary(runtime, world)

@@ -71,7 +71,7 @@ class Health(TypedDict):
     accounts: int
     available: int
     owned: int
-    worlds: NotRequired[int]
+    worlds: int
 
 
 class WorldAccount(TypedDict):

@@ -1,7 +1,6 @@
 """Worlds through the HTTP API, in process: made, reached by their credentials, isolated from
 each other and from the base world, reset, dropped, bounded."""
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from support.accounts import MASTER, SUB
+
+from mock_server import worlds
 
 Auth = tuple[str, str]
 
@@ -247,12 +248,32 @@ def test_more_worlds_than_the_limit_is_a_409_naming_it(
     assert len(client.get("/_mock/worlds").json()["worlds"]) == 3
 
 
-def test_an_idle_world_expires_and_says_so(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(world_idle_timeout=0.2, max_worlds=1)
+class Clock:
+    """Stands in for the worlds' monotonic clock: time passes when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(worlds, "time", clock)
+    return clock
+
+
+def test_an_idle_world_expires_and_says_so(
+    make_client: Callable[..., TestClient], clock: Clock
+) -> None:
+    client = make_client(world_idle_timeout=60, max_worlds=1)
     world = make_world(client)
     wid, mine = world["id"], primary(world)
+    clock.now += 59
     assert client.get("/account/numbers", auth=mine).status_code == 200
-    time.sleep(0.3)
+    clock.now += 61
     assert client.get("/account/numbers", auth=mine).status_code == 401
     gone = client.get(f"/_mock/worlds/{wid}")
     assert gone.status_code == 404
@@ -261,13 +282,24 @@ def test_an_idle_world_expires_and_says_so(make_client: Callable[..., TestClient
     make_world(client)
 
 
-def test_use_keeps_a_world_alive(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(world_idle_timeout=0.5)
+def test_use_keeps_a_world_alive(make_client: Callable[..., TestClient], clock: Clock) -> None:
+    client = make_client(world_idle_timeout=60)
     world = make_world(client)
     mine = primary(world)
     for _ in range(4):
-        time.sleep(0.2)
+        clock.now += 50
         assert client.get("/account/numbers", auth=mine).status_code == 200
+    clock.now += 50
+    assert client.get(f"/_mock/worlds/{world['id']}").status_code == 200
+    clock.now += 61
+    assert len(client.get("/_mock/worlds").json()["worlds"]) == 1
+
+
+def test_no_idle_timeout_keeps_worlds(make_client: Callable[..., TestClient], clock: Clock) -> None:
+    client = make_client(world_idle_timeout=0)
+    world = make_world(client)
+    clock.now += 10**9
+    assert client.get("/account/numbers", auth=primary(world)).status_code == 200
 
 
 @pytest.mark.parametrize(
