@@ -365,3 +365,16 @@ def test_worlds_made_at_once_stay_within_the_limit(
         for a in client.get(f"/_mock/worlds/{w['id']}").json()["accounts"]
     ]
     assert len(set(keys)) == len(keys) == 12
+
+
+def test_inbound_traffic_is_simulated_in_the_world_named(client: TestClient) -> None:
+    world = make_world(client)
+    mine = primary(world)
+    assert buy(client, mine, "12015550104") == 200
+    sms = {"from": "447700900999", "to": "12015550104", "text": "hello"}
+    # Owned in the world, with no moHttpUrl yet: a 409 naming it; the base world owns nothing
+    # of the kind: a 404.
+    in_world = client.post("/_mock/inbound/sms", params={"world": world["id"]}, json=sms)
+    assert in_world.status_code == 409
+    assert in_world.json()["field"] == "moHttpUrl"
+    assert client.post("/_mock/inbound/sms", json=sms).status_code == 404
