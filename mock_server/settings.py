@@ -257,8 +257,8 @@ class Settings(BaseSettings):
     max_state_bytes: int = Field(
         64 * 1024 * 1024,
         ge=1024,
-        description="Bytes of the largest state document PUT /_mock/state takes; over it, a 413 "
-        "before the body is read.",
+        description="Bytes of the largest state document PUT /_mock/state (or POST /_mock/worlds) "
+        "takes; over it, a 413 before the body is read.",
         json_schema_extra=_shown("BYTES"),
     )
     max_control_body_bytes: int = Field(

@@ -378,3 +378,19 @@ def test_inbound_traffic_is_simulated_in_the_world_named(client: TestClient) -> 
     assert in_world.status_code == 409
     assert in_world.json()["field"] == "moHttpUrl"
     assert client.post("/_mock/inbound/sms", json=sms).status_code == 404
+
+
+def test_a_world_s_document_is_bounded_as_a_state_document(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(max_control_body_bytes=1024, max_state_bytes=4096)
+    accounts = [
+        {"api_key": f"key{i:05d}", "api_secret": "S" * 16, "balance": "1.00"} for i in range(30)
+    ]
+    small = {"fixtures": {"accounts": accounts[:20]}}  # over 1 KiB, under 4 KiB
+    assert client.post("/_mock/worlds", json=small).status_code == 201
+    large = {"fixtures": {"accounts": accounts * 3}}
+    refused = client.post("/_mock/worlds", json=large)
+    assert refused.status_code == 413
+    assert "--max-state-bytes" in refused.json()["detail"]
+    assert len(client.get("/_mock/worlds").json()["worlds"]) == 2
