@@ -286,10 +286,9 @@ class OwnedEntry(NumberEntry):
 
     def owned_number(self) -> OwnedNumber:
         # The fields the entry gave (most give none): a set intersection, not eight reads.
-        given = {name: getattr(self, name) for name in self.model_fields_set & _CONFIG_SET}
-        return OwnedNumber(
-            self.msisdn, self.attributes(), NumberConfig(**given) if given else NO_CONFIG
-        )
+        given = self.model_fields_set & _CONFIG_SET
+        config = NumberConfig(**{name: getattr(self, name) for name in given}) if given else None
+        return OwnedNumber(self.msisdn, self.attributes(), config or NO_CONFIG)
 
     def item(self) -> "OwnedItem":
         return OwnedItem(self.api_key, self.owned_number())
