@@ -287,8 +287,10 @@ class OwnedEntry(NumberEntry):
     def owned_number(self) -> OwnedNumber:
         # The fields the entry gave (most give none): a set intersection, not eight reads.
         given = self.model_fields_set & _CONFIG_SET
-        config = NumberConfig(**{name: getattr(self, name) for name in given}) if given else None
-        return OwnedNumber(self.msisdn, self.attributes(), config or NO_CONFIG)
+        if not given:
+            return OwnedNumber(self.msisdn, self.attributes(), NO_CONFIG)
+        config = NumberConfig(**{name: getattr(self, name) for name in given})
+        return OwnedNumber(self.msisdn, self.attributes(), config)
 
     def item(self) -> "OwnedItem":
         return OwnedItem(self.api_key, self.owned_number())
@@ -301,7 +303,7 @@ class OwnedItem(NamedTuple):
     """An `owned` entry as loaded: its owner and the number, built as it is validated.
 
     A document keeps these rather than its OwnedEntry models: 100,000 owned numbers would hold
-    about 150 MB of models beside the state. Inventories built from the document share the
+    well over 100 MB of models beside the state. Inventories built from the document share the
     numbers (a change replaces a number, never alters it).
     """
 
