@@ -6,8 +6,7 @@ numbers for sale with 100,000 owned.
 
 For each state it starts the mock (`--no-https --log-level warning --max-worlds N`), reads the
 process's RSS once it is healthy, makes N worlds through `POST /_mock/worlds` (timing each),
-reads the RSS after the first (which also builds the untouched copy of the loaded state
-that every world starts from) and after the last, and reports the cost of each world after
+reads the RSS after the first and after the last, and reports the cost of each world after
 the first. In each world one number is bought, and
 the bench checks it is owned there and not in the base world, so the worlds measured are used
 ones. The big state is the one bench/scale.py generates; it is measured again with nobody

@@ -1,4 +1,4 @@
-"""The running mock: settings, fixtures as loaded, and its worlds (the base world first)."""
+"""The running mock: settings, the state as loaded, and its worlds (the base world first)."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,15 +25,17 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.check_accounts(len(fixtures.accounts), "fixtures.accounts")
-        self.fixtures = fixtures
         self.ca_cert = ca_cert
+        # The loaded state, never changed: what the base world starts and resets from, and
+        # what new worlds copy. Built once; the document itself is not kept.
+        self._pristine = build_inventory(fixtures)
         persistence = Persistence(settings.state_file) if settings.state_file else None
         self.base = World(
             BASE,
             None,
             settings,
             [*fixtures.faults, *start_rules],
-            lambda: build_inventory(fixtures),
+            self._fresh,
             persistence,
         )
         self.worlds = Worlds(settings, self.base, self._template, start_rules)
@@ -42,11 +44,9 @@ class Runtime:
         # Read (and written, when new) now, not when serving starts: a broken or unwritable
         # state file stops the start up front, with a one-line message.
         resumed = settings.state_file is not None and settings.state_file.exists()
-        self._saved = persistence.open(lambda: build_inventory(fixtures)) if persistence else None
+        self._saved = persistence.open(self._fresh) if persistence else None
         if self._saved is not None:  # a state file's accounts, perhaps from a larger limit
             self.check_accounts(len(self._saved.accounts), "accounts")
-        # The loaded state, never changed: what new worlds copy (built on the first one).
-        self._pristine: Inventory | None = None
         # Where the state came from at start (the start block names it): fixtures or state file.
         self.loaded_from = (
             settings.state_file if resumed and settings.state_file else settings.fixtures
@@ -66,7 +66,7 @@ class Runtime:
         the worlds the state file kept."""
         saved, self._saved = self._saved, None
         if saved is None:
-            saved = build_inventory(self.fixtures)
+            saved = self._fresh()
             if self.base.persistence is not None:
                 self.base.persistence.file.save(state_document(saved))
         self.base.install(saved)
@@ -76,6 +76,14 @@ class Runtime:
         await self.worlds.stop()
 
     def _template(self) -> Inventory:
-        if self._pristine is None:
-            self._pristine = build_inventory(self.fixtures)
         return self._pristine
+
+    def _fresh(self) -> Inventory:
+        """A copy of the loaded state under its own credentials (costs no number for sale)."""
+        pristine = self._pristine
+        return pristine.renamed_copy(
+            {
+                account.api_key: (account.api_key, account.api_secret)
+                for account in pristine.accounts
+            }
+        )

@@ -410,8 +410,7 @@ class Inventory:
             self.version += 1
             for api_key, number in listed:
                 # An owned number inside an available range is simply not available.
-                if self.pool.find(number.msisdn) is not None:
-                    self.pool.take(number.msisdn)
+                self.pool.withdraw(number.msisdn)
                 self._owned[number.msisdn] = number
                 self._owner[number.msisdn] = api_key
                 self._by_account[api_key].append(number.msisdn)

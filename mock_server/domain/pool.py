@@ -238,6 +238,12 @@ class Pool:
         block.take(value)
         return AvailableNumber(msisdn, block.attributes)
 
+    def withdraw(self, msisdn: str) -> None:
+        """Take a number out of the pool if it is there and available (else nothing)."""
+        block, value = self._block_of(msisdn)
+        if block is not None and value not in block.taken:
+            block.take(value)
+
     def give_back(self, number: AvailableNumber) -> None:
         """Return a number to the block that spans it, or as a block of its own.
 
