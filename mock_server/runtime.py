@@ -38,7 +38,7 @@ class Runtime:
             self._fresh,
             persistence,
         )
-        self.worlds = Worlds(settings, self.base, self._template, start_rules)
+        self.worlds = Worlds(settings, self.base, self._pristine, start_rules)
         # Probes of moHttpUrl (--verify-webhooks) and the simulated inbound SMS and calls.
         self.webhooks = WebhookSender(settings.webhook_timeout, settings.webhook_destinations)
         # Read (and written, when new) now, not when serving starts: a broken or unwritable
@@ -74,9 +74,6 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.worlds.stop()
-
-    def _template(self) -> Inventory:
-        return self._pristine
 
     def _fresh(self) -> Inventory:
         """A copy of the loaded state under its own credentials (costs no number for sale)."""

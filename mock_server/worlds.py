@@ -45,7 +45,6 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 # An account's api_key in the loaded state -> its (api_key, api_secret) in a world.
 Credentials = dict[str, tuple[str, str]]
-Template = Callable[[], Inventory]
 
 
 class World:
@@ -205,12 +204,12 @@ class Worlds:
         self,
         settings: Settings,
         base: World,
-        template: Template,
+        loaded: Inventory,
         start_rules: Sequence[FaultRule] = (),
     ) -> None:
         self.settings = settings
         self.base = base
-        self._template = template
+        self._loaded = loaded
         # The --faults file's rules, which every world starts with (and its fixtures' own).
         self._start_rules = list(start_rules)
         self._worlds: dict[str, World] = {}
@@ -277,7 +276,7 @@ class Worlds:
             raise limit_reached(None, self.settings.max_worlds, "worlds", "max_worlds")
         world_id = self._new_id()
         if fixtures is None:
-            template = self._template()
+            template = self._loaded
             source = None
         else:
             template = build_inventory(fixtures)
@@ -286,9 +285,10 @@ class Worlds:
         world = self._world(world_id, name, template, credentials, None, None, source)
         # Held while it is saved: its place among --max-worlds, its id and its api_keys.
         self._making[world_id] = {key for key, _ in credentials.values()}
+        inventory = template.renamed_copy(credentials)
         try:
             if self.directory is not None:
-                document = state_document(template.renamed_copy(credentials))
+                document = state_document(inventory)
                 try:
                     await asyncio.to_thread(self._save_world, world, source, document)
                 except OSError as error:
@@ -296,7 +296,7 @@ class Worlds:
                     raise StateNotSaved() from error
         finally:
             del self._making[world_id]
-        world.install(template.renamed_copy(credentials))
+        world.install(inventory)
         self._add(world)
         logger.info("World %s made%s", world_id, f" ({name})" if name else "")
         return world
@@ -323,17 +323,10 @@ class Worlds:
     def check_keys(self, world: World, fixtures: FixtureFile) -> None:
         """StateConflict when a document for `world` names an api_key another world uses."""
         for i, entry in enumerate(fixtures.accounts):
-            owner = self._by_key.get(entry.api_key)
-            in_base = self.base.ready and self.base.inventory.accounts.get(entry.api_key)
-            if (owner is not None and owner is not world) or (world is not self.base and in_base):
+            if entry.api_key in world.keys_elsewhere:
                 raise StateConflict(
                     f"accounts[{i}].api_key",
                     f"api_key {entry.api_key!r} belongs to another world",
-                )
-            if world is self.base and owner is not None:
-                raise StateConflict(
-                    f"accounts[{i}].api_key",
-                    f"api_key {entry.api_key!r} belongs to world {owner.id!r}",
                 )
 
     def sweep(self) -> None:
@@ -366,7 +359,7 @@ class Worlds:
             fixtures = None
             if source.is_file():
                 fixtures = parse_fixtures(json.loads(source.read_text()), source)
-            template = build_inventory(fixtures) if fixtures else self._template()
+            template = build_inventory(fixtures) if fixtures else self._loaded
             credentials = {old: (new[0], new[1]) for old, new in meta["credentials"].items()}
             persistence = Persistence(folder / "state.json")
             inventory = persistence.open(lambda: template.renamed_copy(credentials))
