@@ -588,7 +588,7 @@ def goals(big: PoolRun, small: PoolRun) -> list[Goal]:
         f"{short(big.pool.available)}/{short(small.pool.available)}",
     )
     result = [
-        Goal(f"{name}: start to healthy (median)", median(big.starts), "<", 2.0, "s"),
+        Goal(f"{name}: start to healthy (median)", median(big.starts), "<", 1.5, "s"),
         Goal(f"{name}: peak RSS (VmHWM)", max(big.hwm_rss, big.peak_rss) / MB, "<", 150.0, "MB"),
     ]
     for key in SEARCH_MODE_KEYS:

@@ -174,6 +174,18 @@ class Settings(BaseSettings):
         "more) is a 409.",
         json_schema_extra=_shown("N"),
     )  # fmt: skip
+    max_worlds: int = Field(
+        100, ge=0,
+        description="Worlds made at run time (POST /_mock/worlds) at once, besides the base "
+        "world; one more is a 409.",
+        json_schema_extra=_shown("N"),
+    )  # fmt: skip
+    world_idle_timeout: float = Field(
+        3600.0, ge=0,
+        description="Seconds a world may go unused (no call with its credentials, no control "
+        "call on it) before it is dropped; 0 keeps worlds until deleted.",
+        json_schema_extra=_shown("SECONDS"),
+    )  # fmt: skip
     event_loop: Literal["asyncio", "uvloop"] = Field(
         "asyncio",
         description="The server's event loop: the standard library's, or uvloop (installed with "
@@ -260,8 +272,8 @@ class Settings(BaseSettings):
     max_state_bytes: int = Field(
         64 * 1024 * 1024,
         ge=1024,
-        description="Bytes of the largest state document PUT /_mock/state takes; over it, a 413 "
-        "before the body is read.",
+        description="Bytes of the largest state document PUT /_mock/state (or POST /_mock/worlds) "
+        "takes; over it, a 413 before the body is read.",
         json_schema_extra=_shown("BYTES"),
     )
     max_control_body_bytes: int = Field(

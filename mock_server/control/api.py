@@ -5,12 +5,14 @@ through the same domain objects as the Vonage routes.
 """
 
 import hmac
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
@@ -25,6 +27,7 @@ from mock_server.simulation.faults import FaultRule
 from mock_server.simulation.journal import PAGE_LIMIT, JournalQuery
 from mock_server.state.document import AccountEntry, AvailableEntry, FixtureFile, check_consistency
 from mock_server.vonage.request import RuntimeDep
+from mock_server.worlds import World
 
 PREFIX = "/_mock"
 PEM = "application/x-pem-file"
@@ -47,14 +50,31 @@ public = APIRouter(tags=["mock"])
 router = APIRouter(tags=["mock"])
 
 
-def _summary(runtime: Runtime) -> dict[str, Any]:
-    inventory = runtime.inventory
+def world_of(
+    runtime: RuntimeDep,
+    world: Annotated[
+        str | None,
+        Query(description="The world to act on (an id from POST /_mock/worlds); the base "
+              "world, with the fixtures' own credentials, when left out."),
+    ] = None,
+) -> World:  # fmt: skip
+    """The world a control call names with `?world=`; 404 for one that does not exist."""
+    return runtime.worlds.get(world)
+
+
+WorldDep = Annotated[World, Depends(world_of)]
+
+
+def _summary(runtime: Runtime, world: World) -> dict[str, Any]:
+    """A world's counts, and how many worlds the server has besides the base world."""
+    inventory = world.inventory
     return {
         "status": "ok",
         "version": __version__,
         "accounts": len(inventory.accounts),
         "available": inventory.pool.available,
         "owned": inventory.owned_count,
+        "worlds": len(runtime.worlds),
     }
 
 
@@ -62,7 +82,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
 async def health(runtime: RuntimeDep) -> Response:
     if not runtime.ready:
         return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
-    return JSONResponse(_summary(runtime))
+    return JSONResponse(_summary(runtime, runtime.base))
 
 
 @public.get("/tls/ca.pem", summary="The local CA certificate that signs the HTTPS certificate.")
@@ -81,43 +101,50 @@ async def openapi(request: Request) -> JSONResponse:
 # -- state -----------------------------------------------------------------------------------
 
 
-@router.post("/reset", summary="Back to the fixtures as loaded at start.")
+@router.post(
+    "/reset",
+    summary="Back to the state as the world began (the base world: the fixtures as loaded at "
+    "start); its credentials stay.",
+)
 async def reset(
-    runtime: RuntimeDep, keep_faults: bool = False, keep_journal: bool = False
+    runtime: RuntimeDep, world: WorldDep, keep_faults: bool = False, keep_journal: bool = False
 ) -> dict[str, Any]:
-    await runtime.reset(keep_faults=keep_faults, keep_journal=keep_journal)
-    return _summary(runtime)
+    await world.reset(keep_faults=keep_faults, keep_journal=keep_journal)
+    runtime.worlds.rekey(world)
+    return _summary(runtime, world)
 
 
 @router.get("/state", summary="The whole state, in the fixture format.")
-async def get_state(runtime: RuntimeDep) -> dict[str, Any]:
-    return runtime.document()
+async def get_state(world: WorldDep) -> dict[str, Any]:
+    return world.document()
 
 
 @router.put("/state", summary="Replace the whole state; a bad document changes nothing.")
-async def put_state(document: FixtureFile, runtime: RuntimeDep) -> dict[str, Any]:
+async def put_state(document: FixtureFile, runtime: RuntimeDep, world: WorldDep) -> dict[str, Any]:
     runtime.check_accounts(len(document.accounts), "accounts")  # before the costly checks
     check_consistency(document, STATE_SOURCE)
-    await runtime.replace_state(document)
-    return _summary(runtime)
+    runtime.worlds.check_keys(world, document)
+    await world.replace_state(document)
+    runtime.worlds.rekey(world)
+    return _summary(runtime, world)
 
 
 @router.post(
     "/numbers", status_code=status.HTTP_201_CREATED, summary="Put numbers on sale at run time."
 )
 async def add_numbers(
-    entries: AvailableEntry | list[AvailableEntry], runtime: RuntimeDep
+    entries: AvailableEntry | list[AvailableEntry], world: WorldDep
 ) -> dict[str, int]:
     listed = entries if isinstance(entries, list) else [entries]
     blocks = [Block.of_range(*entry.bounds(), entry.attributes()) for entry in listed]
-    await runtime.write(lambda inventory: inventory.plan_add_available(blocks))
+    await world.write(lambda inventory: inventory.plan_add_available(blocks))
     return {"added": sum(block.last - block.first + 1 for block in blocks)}
 
 
 @router.post(
     "/accounts", status_code=status.HTTP_201_CREATED, summary="Open an account or subaccount."
 )
-async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
+async def add_account(entry: AccountEntry, runtime: RuntimeDep, world: WorldDep) -> AccountEntry:
     account = entry.account()
 
     def plan(inventory: Inventory) -> Change:
@@ -125,7 +152,7 @@ async def add_account(entry: AccountEntry, runtime: RuntimeDep) -> AccountEntry:
         runtime.check_accounts(len(inventory.accounts) + 1)
         return inventory.plan_add_account(account)
 
-    await runtime.write(plan)
+    await world.write(plan)
     return entry
 
 
@@ -158,11 +185,11 @@ JournalQueryDep = Annotated[JournalQuery, Depends(journal_query)]
     "an id (the `next` of the previous page) while `more` is true; `limit` alone keeps the "
     "most recent ones.",
 )
-async def requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, Any]:
-    page = runtime.journal.page(query)
+async def requests(world: WorldDep, query: JournalQueryDep) -> dict[str, Any]:
+    page = world.journal.page(query)
     return {
         "requests": [asdict(entry) for entry in page.entries],
-        "capacity": runtime.journal.capacity,
+        "capacity": world.journal.capacity,
         "more": page.more,
         "next": page.next,
     }
@@ -172,36 +199,102 @@ async def requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, Any
     "/requests/count",
     summary="How many recorded calls match the filters (as WireMock's /__admin/requests/count).",
 )
-async def count_requests(runtime: RuntimeDep, query: JournalQueryDep) -> dict[str, int]:
-    return {"count": runtime.journal.count(query)}
+async def count_requests(world: WorldDep, query: JournalQueryDep) -> dict[str, int]:
+    return {"count": world.journal.count(query)}
 
 
 @router.delete("/requests", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the journal.")
-async def clear_requests(runtime: RuntimeDep) -> None:
-    runtime.journal.clear()
+async def clear_requests(world: WorldDep) -> None:
+    world.journal.clear()
 
 
 # -- fault rules -------------------------------------------------------------------------------
 
 
 @router.post("/faults", status_code=status.HTTP_201_CREATED, summary="Add a fault rule.")
-async def add_fault(rule: FaultRule, runtime: RuntimeDep) -> FaultRule:
-    return runtime.faults.add(rule)
+async def add_fault(rule: FaultRule, world: WorldDep) -> FaultRule:
+    return world.faults.add(rule)
 
 
 @router.get("/faults", summary="The fault rules in force, and the seed of their random draws.")
-async def list_faults(runtime: RuntimeDep) -> dict[str, Any]:
-    return {"seed": runtime.faults.seed, "faults": runtime.faults.rules()}
+async def list_faults(world: WorldDep) -> dict[str, Any]:
+    return {"seed": world.faults.seed, "faults": world.faults.rules()}
 
 
 @router.delete(
     "/faults/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a fault rule."
 )
-async def remove_fault(rule_id: str, runtime: RuntimeDep) -> None:
-    if not runtime.faults.remove(rule_id):
+async def remove_fault(rule_id: str, world: WorldDep) -> None:
+    if not world.faults.remove(rule_id):
         raise NotFound("rule_id", f"no fault rule {rule_id!r}")
 
 
 @router.delete("/faults", status_code=status.HTTP_204_NO_CONTENT, summary="Remove every rule.")
-async def clear_faults(runtime: RuntimeDep) -> None:
-    runtime.faults.clear()
+async def clear_faults(world: WorldDep) -> None:
+    world.faults.clear()
+
+
+# -- worlds ------------------------------------------------------------------------------------
+
+
+class NewWorld(BaseModel):
+    """What `POST /_mock/worlds` may be given: a name, and a state to start from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200, description="A label for people.")
+    fixtures: FixtureFile | None = Field(
+        None,
+        description="A state document (the fixture format) to start from instead of the state "
+        "loaded at start; its accounts get fresh credentials all the same.",
+    )
+
+
+@router.post(
+    "/worlds",
+    status_code=status.HTTP_201_CREATED,
+    summary="Make a world: a copy of the loaded state (or of `fixtures`) with its own journal, "
+    "faults and reset, reached by the fresh credentials answered.",
+)
+async def create_world(runtime: RuntimeDep, body: NewWorld | None = None) -> dict[str, Any]:
+    body = body or NewWorld()
+    if body.fixtures is not None:
+        runtime.check_accounts(len(body.fixtures.accounts), "fixtures.accounts")
+        check_consistency(body.fixtures, STATE_SOURCE)
+    world = await runtime.worlds.create(body.name, body.fixtures)
+    return {**world.describe(time.monotonic()), "accounts": world.accounts()}
+
+
+@router.get("/worlds", summary="Every world, the base world first.")
+async def list_worlds(runtime: RuntimeDep) -> dict[str, Any]:
+    settings = runtime.settings
+    return {
+        "worlds": runtime.worlds.listing(),
+        "max_worlds": settings.max_worlds,
+        "idle_timeout": settings.world_idle_timeout,
+    }
+
+
+@router.get("/worlds/{world_id}", summary="One world, with its accounts' credentials.")
+async def get_world(runtime: RuntimeDep, world_id: str) -> dict[str, Any]:
+    world = runtime.worlds.get(world_id)
+    return {**world.describe(time.monotonic()), "accounts": world.accounts()}
+
+
+@router.delete(
+    "/worlds/{world_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Drop a world: its credentials stop working at once.",
+)
+async def delete_world(runtime: RuntimeDep, world_id: str) -> None:
+    await runtime.worlds.delete(world_id)
+
+
+@router.post("/worlds/{world_id}/reset", summary="Back to the state the world began with.")
+async def reset_world(
+    runtime: RuntimeDep, world_id: str, keep_faults: bool = False, keep_journal: bool = False
+) -> dict[str, Any]:
+    world = runtime.worlds.get(world_id)
+    await world.reset(keep_faults=keep_faults, keep_journal=keep_journal)
+    runtime.worlds.rekey(world)
+    return _summary(runtime, world)

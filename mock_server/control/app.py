@@ -46,7 +46,9 @@ def create_control_app(runtime: Runtime) -> ASGIApp:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
     pages = [*dashboard.pages.routes, *docs.assets.routes]
-    state = [route for route in api.router.routes if getattr(route, "path", None) == "/state"]
+    # Routes that take a whole state document: PUT /state, and POST /worlds with its fixtures.
+    documents = ("/state", "/worlds")
+    state = [route for route in api.router.routes if getattr(route, "path", None) in documents]
     settings = runtime.settings
     names = server_names(settings.tls_names)
     if settings.tls_cert is not None:  # the user's certificate: its names are served too

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import FileResponse, Response
 
+from mock_server.control.api import WorldDep
 from mock_server.domain.errors import ControlProblem, InvalidParameters, NotFound
 from mock_server.domain.inventory import Inventory, SearchQuery
 from mock_server.domain.phone_number import NumberType
 from mock_server.vonage.queries import search_query
 from mock_server.vonage.rendering import available_wire
-from mock_server.vonage.request import RuntimeDep
 
 UI_DIR = Path(__file__).parent / "ui"
 INDEX = "index.html"
@@ -96,13 +96,13 @@ def inventory_summary(inventory: Inventory) -> dict[str, Any]:
 
 
 @data.get("/summary", summary="Numbers for sale per country and type (exact counts).")
-async def summary(runtime: RuntimeDep) -> dict[str, Any]:
-    return inventory_summary(runtime.inventory)
+async def summary(world: WorldDep) -> dict[str, Any]:
+    return inventory_summary(world.inventory)
 
 
 @data.get("/search", summary="A page of numbers for sale, searched as /number/search does.")
 async def search(
-    runtime: RuntimeDep,
+    world: WorldDep,
     country: str | None = None,
     number_type: Annotated[str | None, Query(alias="type")] = None,
     features: str | None = None,
@@ -122,7 +122,7 @@ async def search(
         "size": size,
     }
     query = _parsed({name: value for name, value in given.items() if value is not None})
-    page = runtime.inventory.search(query)
+    page = world.inventory.search(query)
     return {
         "count": page.count,
         "index": query.page.index,

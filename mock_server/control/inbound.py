@@ -14,14 +14,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_server.control.api import WorldDep
 from mock_server.domain import messages
 from mock_server.domain.errors import NotFound, StateConflict
 from mock_server.domain.phone_number import Feature, NumberConfig
 from mock_server.domain.wire import MSISDN_FORMAT, anchored, wire_name
-from mock_server.runtime import Runtime
 from mock_server.simulation import webhooks
 from mock_server.simulation.webhooks import CallIds, Delivery
 from mock_server.vonage.request import RuntimeDep
+from mock_server.worlds import World
 
 # Far more than a concatenated SMS carries; a bound so that a report stays small.
 MAX_TEXT = 2000
@@ -100,8 +101,8 @@ router = APIRouter(prefix="/inbound", tags=["inbound"])
 
 
 @router.post("/sms", summary="Deliver an SMS to a number's moHttpUrl, as Vonage would.")
-async def inbound_sms(sms: InboundSms, runtime: RuntimeDep) -> DeliveryReport:
-    recipient = _recipient(runtime, sms.to, Feature.SMS)
+async def inbound_sms(sms: InboundSms, runtime: RuntimeDep, world: WorldDep) -> DeliveryReport:
+    recipient = _recipient(world, sms.to, Feature.SMS)
     url = recipient.config.mo_http_url
     if not url:
         message = messages.INBOUND_NO_MO_HTTP_URL.format(msisdn=sms.to)
@@ -117,13 +118,13 @@ async def inbound_sms(sms: InboundSms, runtime: RuntimeDep) -> DeliveryReport:
     )
     method = runtime.settings.inbound_sms_method
     delivery = await runtime.webhooks.send(method, url, payload, webhooks.SMS_ACCEPTS)
-    _record(runtime, delivery, webhooks.INBOUND_SMS, recipient)
+    _record(world, delivery, webhooks.INBOUND_SMS, recipient)
     return DeliveryReport.of(delivery)
 
 
 @router.post("/call", summary="Announce a call to a number's answer and event URLs.")
-async def inbound_call(call: InboundCall, runtime: RuntimeDep) -> CallReport:
-    recipient = _recipient(runtime, call.to, Feature.VOICE)
+async def inbound_call(call: InboundCall, runtime: RuntimeDep, world: WorldDep) -> CallReport:
+    recipient = _recipient(world, call.to, Feature.VOICE)
     targets = webhooks.call_targets(recipient.config)
     if targets.answer_url is None and targets.event_url is None:
         raise StateConflict(
@@ -137,11 +138,11 @@ async def inbound_call(call: InboundCall, runtime: RuntimeDep) -> CallReport:
         answer = await runtime.webhooks.send(
             "GET", targets.answer_url, params, webhooks.ANSWER_ACCEPTS
         )
-        _record(runtime, answer, webhooks.INBOUND_CALL, recipient)
+        _record(world, answer, webhooks.INBOUND_CALL, recipient)
     if targets.event_url is not None:
         body = webhooks.call_event(call.sender, call.to, ids, "started", datetime.now(UTC))
         event = await runtime.webhooks.send("POST", targets.event_url, body, webhooks.EVENT_ACCEPTS)
-        _record(runtime, event, webhooks.INBOUND_CALL, recipient)
+        _record(world, event, webhooks.INBOUND_CALL, recipient)
     sent = [d for d in (answer, event) if d is not None]
     return CallReport(
         delivered=all(d.delivered for d in sent),
@@ -152,12 +153,12 @@ async def inbound_call(call: InboundCall, runtime: RuntimeDep) -> CallReport:
     )
 
 
-def _recipient(runtime: Runtime, msisdn: str, feature: Feature) -> _Recipient:
+def _recipient(world: World, msisdn: str, feature: Feature) -> _Recipient:
     """The owned number `msisdn`; 404 when nobody owns it, 409 when it lacks `feature`.
 
     A number that cannot receive SMS (or calls) is never sent them by Vonage.
     """
-    found = runtime.inventory.owner_of(msisdn)
+    found = world.inventory.owner_of(msisdn)
     if found is None:
         raise NotFound("to", messages.INBOUND_NOT_OWNED.format(msisdn=msisdn))
     api_key, number = found
@@ -167,7 +168,7 @@ def _recipient(runtime: Runtime, msisdn: str, feature: Feature) -> _Recipient:
     return _Recipient(api_key, msisdn, number.config)
 
 
-def _record(runtime: Runtime, delivery: Delivery, operation: str, recipient: _Recipient) -> None:
+def _record(world: World, delivery: Delivery, operation: str, recipient: _Recipient) -> None:
     # The payload is what the receiver got; it names the sender `msisdn`, as Vonage does.
     entry = delivery.journal_entry(operation, recipient.api_key, delivery.payload)
-    runtime.journal.record(entry)
+    world.journal.record(entry)

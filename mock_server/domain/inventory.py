@@ -5,8 +5,9 @@ Checks come before changes, so a failed operation leaves the state exactly as it
 """
 
 import bisect
+import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -32,6 +33,10 @@ from mock_server.domain.pool import Block, Pool, PoolFilter
 from mock_server.domain.transfers import Ledger, Transfer, TransferKind
 
 Read = TypeVar("Read")
+
+# Every inventory made in this process gets the next number: it tells states apart for good,
+# where an `id()` may be reused once one is gone.
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +114,42 @@ class Inventory:
         # Advanced by every change (`apply` and the bulk loads): an answer rendered at one
         # version is still the right answer while the version stays the same.
         self.version = 0
+        self.serial = next(_SERIALS)
+        # api_keys in use outside this state (other worlds' accounts): never opened here.
+        self.keys_elsewhere: Container[str] = frozenset()
         self.add_owned(owned)
+
+    def renamed_copy(self, credentials: Mapping[str, tuple[str, str]]) -> "Inventory":
+        """An independent state equal to this one, each account under the new credentials
+        `credentials` gives for its api_key: `(api_key, api_secret)`.
+
+        Costs nothing per number for sale: the copy's ranges share what is taken with this
+        state's until either changes (`Pool.shared`). Owned numbers are shared objects (a change
+        replaces one, never alters it); only the indexes of who owns what are copied.
+        """
+
+        def key(old: str) -> str:
+            return credentials[old][0]
+
+        with self._lock:
+            accounts = Accounts(
+                replace(
+                    account,
+                    api_key=key(account.api_key),
+                    api_secret=credentials[account.api_key][1],
+                    parent=None if account.parent is None else key(account.parent),
+                )
+                for account in self.accounts
+            )
+            transfers = [
+                replace(transfer, from_key=key(transfer.from_key), to_key=key(transfer.to_key))
+                for transfer in self.transfers
+            ]
+            copy = Inventory(accounts, self.pool.shared(), (), self.address_required, transfers)
+            copy._owned = dict(self._owned)
+            copy._owner = {msisdn: key(owner) for msisdn, owner in self._owner.items()}
+            copy._by_account = {key(k): list(ms) for k, ms in self._by_account.items()}
+            return copy
 
     def read(self, reader: Callable[["Inventory"], Read]) -> Read:
         """`reader(self)` with no operation running meanwhile: a consistent view of several
@@ -330,7 +370,11 @@ class Inventory:
         self, account: Account, batch: Mapping[str, Account], listed_before: bool = False
     ) -> tuple[str, str] | None:
         """(field, message) when `account` cannot be opened together with `batch`."""
-        if listed_before or self.accounts.get(account.api_key) is not None:
+        if (
+            listed_before
+            or self.accounts.get(account.api_key) is not None
+            or account.api_key in self.keys_elsewhere
+        ):
             return "api_key", messages.ACCOUNT_EXISTS.format(api_key=account.api_key)
         if account.parent is None:
             return None
@@ -366,8 +410,7 @@ class Inventory:
             self.version += 1
             for api_key, number in listed:
                 # An owned number inside an available range is simply not available.
-                if self.pool.find(number.msisdn) is not None:
-                    self.pool.take(number.msisdn)
+                self.pool.withdraw(number.msisdn)
                 self._owned[number.msisdn] = number
                 self._owner[number.msisdn] = api_key
                 self._by_account[api_key].append(number.msisdn)

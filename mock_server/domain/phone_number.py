@@ -1,7 +1,7 @@
 """Value types of a phone number: its type, features, attributes and configuration."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -79,6 +79,8 @@ class NumberConfig:
 
 
 CONFIG_FIELDS = tuple(f.name for f in fields(NumberConfig))
+# Most numbers are not configured: they share this one (configurations are frozen).
+NO_CONFIG = NumberConfig()
 
 
 class UpdateMode(StrEnum):
@@ -104,7 +106,7 @@ def update_fields(given: Mapping[str, str | None], mode: UpdateMode) -> dict[str
 class OwnedNumber:
     msisdn: str
     attributes: NumberAttributes
-    config: NumberConfig = field(default_factory=NumberConfig)
+    config: NumberConfig = NO_CONFIG
 
 
 @dataclass(frozen=True, slots=True)

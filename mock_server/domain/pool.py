@@ -30,7 +30,9 @@ ListChange = Callable[[list[str], str], None]
 class Block:
     """Numbers `first`..`last` (same digit count) sharing one set of attributes.
 
-    Change `taken` through `take` and `give_back`: they keep its sorted copies in step.
+    Change `taken` through `take` and `give_back`: they keep its sorted copies in step. A
+    block's `shared` copy (another world's) starts with the same `taken` set, and whichever of
+    the two changes first makes its own copy of it: copying costs nothing per number.
     """
 
     first: int
@@ -44,6 +46,7 @@ class Block:
     _matching: RecentMatches[Pattern] = field(
         default_factory=RecentMatches, init=False, repr=False, compare=False
     )
+    _taken_shared: bool = field(default=False, init=False, repr=False, compare=False)
 
     @classmethod
     def of_range(cls, first: str, last: str, attributes: NumberAttributes) -> "Block":
@@ -64,14 +67,28 @@ class Block:
         """`value` written as an MSISDN of the block's width."""
         return str(value).zfill(self.width)
 
+    def shared(self) -> "Block":
+        """A copy with the same numbers taken, sharing them until either block changes."""
+        self._taken_shared = True
+        copy = Block(self.first, self.last, self.width, self.attributes, self.taken)
+        copy._taken_shared = True
+        return copy
+
     def take(self, value: int) -> None:
+        self._own_taken()
         self.taken.add(value)
         self._note(value, bisect.insort)
 
     def give_back(self, value: int) -> None:
         if value in self.taken:
+            self._own_taken()
             self.taken.discard(value)
             self._note(value, _remove)
+
+    def _own_taken(self) -> None:
+        if self._taken_shared:
+            self.taken = set(self.taken)
+            self._taken_shared = False
 
     def count(self, pattern: Pattern | None) -> int:
         """How many available numbers match `pattern`, without listing them."""
@@ -197,6 +214,11 @@ class Pool:
     def __iter__(self) -> Iterator[Block]:
         return iter(self._blocks)
 
+    def shared(self) -> "Pool":
+        """An independent pool with the same numbers, its blocks sharing what is taken until
+        one side changes (see `Block.shared`)."""
+        return Pool(block.shared() for block in self._blocks)
+
     @property
     def available(self) -> int:
         return sum(block.available for block in self._blocks)
@@ -215,6 +237,12 @@ class Pool:
             raise MethodFailed()
         block.take(value)
         return AvailableNumber(msisdn, block.attributes)
+
+    def withdraw(self, msisdn: str) -> None:
+        """Take a number out of the pool if it is there and available (else nothing)."""
+        block, value = self._block_of(msisdn)
+        if block is not None and value not in block.taken:
+            block.take(value)
 
     def give_back(self, number: AvailableNumber) -> None:
         """Return a number to the block that spans it, or as a block of its own.

@@ -234,7 +234,7 @@ def _check_pair(source: Account, target: Account) -> None:
 def _new_api_key(inventory: Inventory) -> str:
     while True:
         api_key = secrets.token_hex(4)
-        if inventory.accounts.get(api_key) is None:
+        if inventory.accounts.get(api_key) is None and api_key not in inventory.keys_elsewhere:
             return api_key
 
 

@@ -76,9 +76,12 @@ def create_app(
     app.add_middleware(FastPath, endpoints=direct_endpoints(vonage.routes, ROUTES))
     app.add_route("/", _to_dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(PREFIX, HeadAsGet(create_control_app(runtime)))
-    _install_error_handlers(
-        app, edge, UnmatchedRecorder(runtime.journal, ALL_ROUTES, runtime.settings.log_requests)
+    unmatched = UnmatchedRecorder(
+        lambda api_key: runtime.worlds.for_key(api_key).journal,
+        ALL_ROUTES,
+        runtime.settings.log_requests,
     )
+    _install_error_handlers(app, edge, unmatched)
     return app
 
 

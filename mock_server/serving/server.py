@@ -196,7 +196,7 @@ class MockServer:
 
     def listening(self) -> Listening:
         """Where it listens and what clients need, as the start block reports it."""
-        primary = next((a for a in self.runtime.inventory.accounts if a.parent is None), None)
+        primary = next((a for a in self.runtime.base.inventory.accounts if a.parent is None), None)
         return Listening(
             host=self.settings.host,
             http_port=self.http_port,

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.domain.accounts import Account
 from mock_server.domain.inventory import Inventory, Snapshot
@@ -10,7 +10,9 @@ from mock_server.domain.phone_number import CONFIG_FIELDS, NumberAttributes, Own
 from mock_server.domain.pool import Block
 from mock_server.domain.transfers import Transfer
 from mock_server.domain.wire import wire_name
-from mock_server.state.document import FixtureFile, parse_fixtures
+
+if TYPE_CHECKING:
+    from mock_server.state.document import FixtureFile
 
 CENT = Decimal("0.01")
 SOURCE = "<state>"
@@ -23,7 +25,7 @@ _INITIAL_PRICE = wire_name("initial_price")
 _CONFIG_KEYS = tuple((name, wire_name(name)) for name in CONFIG_FIELDS)
 
 
-def export_fixtures(inventory: Inventory) -> FixtureFile:
+def export_fixtures(inventory: Inventory) -> "FixtureFile":
     """The whole state as a FixtureFile: `build_inventory` of it reproduces the state exactly.
 
     Accounts with their current balances, the pool (a range stays one entry however many of its
@@ -31,6 +33,9 @@ def export_fixtures(inventory: Inventory) -> FixtureFile:
     with their own attributes and full configuration, and the address-required countries.
     FixtureError when the state could not be loaded back.
     """
+    # Imported here: the document module writes owned numbers back with this one.
+    from mock_server.state.document import parse_fixtures
+
     return parse_fixtures(state_document(inventory), SOURCE)
 
 
@@ -95,6 +100,11 @@ def _money(amount: Decimal) -> str:
 def block_data(block: Block) -> Data:
     """One block of the pool as an `available` entry of the fixture format."""
     return _NumberData().entry(block.attributes, _bounds(block))
+
+
+def owned_data(api_key: str, number: OwnedNumber) -> Data:
+    """An owned number as an `owned` entry of the fixture format."""
+    return _NumberData().entry(number.attributes, _owned(api_key, number))
 
 
 def account_data(account: Account) -> Data:

@@ -7,6 +7,12 @@ Standard library only, so that using it adds no dependency:
     rule = mock.add_fault("buy", status=420, times=1)
     ...
     mock.assert_called("buy", msisdn="447700900001", status=420, times=1)
+
+A client made with `world=` (or by `in_world`) acts on that world only; `create_world` makes one:
+
+    world = mock.create_world(name="worker 3")
+    key, secret = world["accounts"][0]["api_key"], world["accounts"][0]["api_secret"]
+    mine = mock.in_world(world["id"])       # reset, faults, journal, state: that world's
 """
 
 import json
@@ -65,6 +71,39 @@ class Health(TypedDict):
     accounts: int
     available: int
     owned: int
+    worlds: int
+
+
+class WorldAccount(TypedDict):
+    api_key: str
+    api_secret: str
+    role: str
+    parent: str | None
+    name: str | None
+
+
+class World(TypedDict):
+    """A world as `create_world` and `world` answer it; `accounts` lists its credentials."""
+
+    id: str
+    name: str | None
+    created_at: str
+    idle_seconds: float
+    available: int
+    owned: int
+    accounts: list[WorldAccount]
+
+
+class WorldSummary(TypedDict):
+    """A world as `worlds()` lists it: `accounts` is how many it has."""
+
+    id: str
+    name: str | None
+    created_at: str
+    idle_seconds: float
+    accounts: int
+    available: int
+    owned: int
 
 
 class Problem(TypedDict):
@@ -85,7 +124,8 @@ class MockApiError(Exception):
 
 
 class MockClient:
-    """Drives a running vonage-numbers-mock through /_mock/."""
+    """Drives a running vonage-numbers-mock through /_mock/: its base world, or with `world`
+    the world of that id."""
 
     def __init__(
         self,
@@ -93,6 +133,7 @@ class MockClient:
         admin_token: str | None = None,
         timeout: float = 10.0,
         ssl_context: ssl.SSLContext | None = None,
+        world: str | None = None,
     ) -> None:
         if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
             raise ValueError(f"not an http(s) URL: {base_url!r}")
@@ -100,11 +141,42 @@ class MockClient:
         self.admin_token = admin_token
         self.timeout = timeout
         self.ssl_context = ssl_context
+        self.world = world
+
+    # -- worlds ------------------------------------------------------------------------------
+
+    def create_world(
+        self, name: str | None = None, fixtures: Mapping[str, Any] | None = None
+    ) -> World:
+        """A new world: a copy of the loaded state (or of `fixtures`, a fixture-format
+        document) with fresh credentials for each account, listed in `accounts`."""
+        body = {k: v for k, v in (("name", name), ("fixtures", fixtures)) if v is not None}
+        result: World = self._call("POST", "/worlds", body=body, scoped=False)
+        return result
+
+    def worlds(self) -> list[WorldSummary]:
+        """Every world, the base world (`id` "base") first."""
+        result: list[WorldSummary] = self._call("GET", "/worlds", scoped=False)["worlds"]
+        return result
+
+    def world_info(self, world_id: str) -> World:
+        result: World = self._call("GET", f"/worlds/{_segment(world_id)}", scoped=False)
+        return result
+
+    def delete_world(self, world_id: str) -> None:
+        """Drop a world: its credentials stop working at once."""
+        self._call("DELETE", f"/worlds/{_segment(world_id)}", scoped=False)
+
+    def in_world(self, world_id: str) -> "MockClient":
+        """A client like this one acting on the world `world_id`."""
+        return MockClient(
+            self.base_url, self.admin_token, self.timeout, self.ssl_context, world=world_id
+        )
 
     # -- state -----------------------------------------------------------------------------
 
     def health(self) -> Health:
-        result: Health = self._call("GET", "/health")
+        result: Health = self._call("GET", "/health", scoped=False)
         return result
 
     def reset(self, *, keep_faults: bool = False, keep_journal: bool = False) -> Health:
@@ -175,7 +247,7 @@ class MockClient:
         return result
 
     def remove_fault(self, rule_id: str) -> None:
-        self._call("DELETE", f"/faults/{urllib.parse.quote(rule_id, safe='')}")
+        self._call("DELETE", f"/faults/{_segment(rule_id)}")
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
@@ -272,7 +344,10 @@ class MockClient:
         path: str,
         query: Mapping[str, object] | None = None,
         body: object = None,
+        scoped: bool = True,
     ) -> Any:
+        if scoped and self.world is not None:
+            query = {**(query or {}), "world": self.world}
         request = self._request(method, path, query, body)
         with self._open(request) as response:
             payload = response.read()
@@ -311,6 +386,10 @@ class MockClient:
             except ValueError:
                 problem = {"title": error.reason, "detail": payload.decode("utf-8", "replace")}
             raise MockApiError(error.code, problem) from None
+
+
+def _segment(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
 
 
 # -- verification ------------------------------------------------------------------------------

@@ -30,7 +30,10 @@ class NumbersMock:
     """A running mock: where it answers, the CA to trust, credentials, and its control API.
 
     `api_key` and `api_secret` are the first primary account's (empty when there is none);
-    `https_host` is `127.0.0.1:PORT`, what the Vonage SDK takes as `rest_host`.
+    `https_host` is `127.0.0.1:PORT`, what the Vonage SDK takes as `rest_host`. `world` is the
+    id of the world they belong to (None: the base world), `control` acts on that world, and
+    `server` is None for a server this process did not start (the plugin's
+    `--numbers-mock-url`).
     """
 
     url: str
@@ -40,7 +43,8 @@ class NumbersMock:
     api_key: str
     api_secret: str
     control: MockClient
-    server: BackgroundServer
+    server: BackgroundServer | None
+    world: str | None = None
 
 
 @contextmanager
@@ -77,7 +81,7 @@ def _describe(server: BackgroundServer, settings: Settings) -> NumbersMock:
     url = f"http://{HOST}:{server.http_port}"
     https_host = f"{HOST}:{server.https_port}"
     files = server.server.tls
-    accounts = server.server.runtime.inventory.accounts
+    accounts = server.server.runtime.base.inventory.accounts
     primary = next((account for account in accounts if account.parent is None), None)
     return NumbersMock(
         url=url,

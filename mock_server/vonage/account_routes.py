@@ -25,7 +25,7 @@ async def get_balance(call: Call, caller: Account) -> Response:
     def balance(inventory: Inventory) -> Decimal:
         return inventory.accounts.payer(caller).balance
 
-    return account_rendering.balance(call.runtime.inventory.read(balance))
+    return account_rendering.balance(call.world.inventory.read(balance))
 
 
 HANDLERS: dict[Operation, tuple[str, Handler]] = {

@@ -2,11 +2,12 @@
 
 A search or a listing is answered from here when the same question (operation, the parsed and
 so normalised query, the caller, the format) was answered on the same state: the same inventory
-object at the same `version`. Every change to the state goes through `Inventory.apply` or one of
-its bulk loads, which advance the version; a reset or a state import installs a new inventory.
-So a kept answer is dropped by the first write after it, and is never served stale. The settings
-that shape an answer (`--empty-numbers`, `--xml-names`) are the renderer's, fixed for the app's
-life, and each app has its own cache.
+object (its `serial`) at the same `version`. Every change to the state goes through `Inventory.
+apply` or one of its bulk loads, which advance the version; a reset or a state import installs a
+new inventory, with a new serial. So a kept answer is never found after the first write after
+it, and is never served stale. The settings that shape an answer (`--empty-numbers`,
+`--xml-names`) are the renderer's, fixed for the app's life, and each app has its own cache,
+which all its worlds share.
 
 Only the rendering is saved: credentials, rate limits and fault rules run before the handler,
 and the journal records every call, from here or not.
@@ -34,15 +35,18 @@ class CachedAnswer(Response):
 
 
 class AnswerCache:
-    """At most `capacity` answers of one state; `capacity` 0 keeps none."""
+    """At most `capacity` answers, of any worlds' states; `capacity` 0 keeps none.
+
+    An answer is kept under its state's `serial` and `version` as well as its question, so one
+    of another state, or of this one before a change, can never be found again; such answers
+    are the oldest, and go first when room is needed.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.hits = 0
         self.misses = 0
         self._answers: dict[Hashable, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
-        self._inventory: Inventory | None = None
-        self._version = -1
         self._lock = threading.Lock()
 
     def answer(
@@ -60,11 +64,9 @@ class AnswerCache:
     def _answer(
         self, inventory: Inventory, key: Hashable, render: Callable[[Inventory], Response]
     ) -> Response:
+        full_key = (inventory.serial, inventory.version, key)
         with self._lock:
-            if self._inventory is not inventory or self._version != inventory.version:
-                self._answers.clear()
-                self._inventory, self._version = inventory, inventory.version
-            kept = self._answers.get(key)
+            kept = self._answers.get(full_key)
         if kept is not None:
             self.hits += 1
             return CachedAnswer(*kept)
@@ -74,7 +76,11 @@ class AnswerCache:
             if len(self._answers) >= self.capacity:
                 # The oldest question goes first (dicts keep insertion order).
                 del self._answers[next(iter(self._answers))]
-            self._answers[key] = (response.status_code, response.raw_headers, bytes(response.body))
+            self._answers[full_key] = (
+                response.status_code,
+                response.raw_headers,
+                bytes(response.body),
+            )
         return response
 
     def __len__(self) -> int:

@@ -48,6 +48,7 @@ from mock_server.vonage.rendering import (
     owned_wire,
 )
 from mock_server.vonage.request import request_params
+from mock_server.worlds import World
 
 # How the server closes a client's connection without answering, given the request's scope.
 ConnectionDropper = Callable[[Mapping[str, Any]], None]
@@ -95,7 +96,8 @@ class Edge:
 
 @dataclass(slots=True)
 class Call:
-    """One call of a Numbers API operation, as it goes through the endpoint."""
+    """One call of a Numbers API operation, as it goes through the endpoint: in the base world
+    until its credentials name the world it belongs to."""
 
     request: Request
     runtime: Runtime
@@ -104,6 +106,7 @@ class Call:
     format: Negotiated
     params: dict[str, str]
     answers: AnswerCache
+    world: World
     api_key: str | None = None
     api_secret: str | None = None
     fault: str | None = None
@@ -125,7 +128,9 @@ def vonage_endpoint(
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         negotiated = negotiate(request.headers.get("accept"))
-        call = Call(request, runtime, renderer, operation, negotiated, {}, edge.answers)
+        call = Call(
+            request, runtime, renderer, operation, negotiated, {}, edge.answers, runtime.base
+        )
         try:
             call.params = await request_params(request)
             caller = _authenticate(call)
@@ -157,12 +162,13 @@ def _authenticate(call: Call) -> Account:
     given = auth.credentials(call.request.headers.get("authorization"), call.params)
     call.api_key = given.api_key  # for the journal, even when it is wrong
     call.api_secret = given.api_secret  # kept out of the journal's copy of the answer
-    return call.runtime.inventory.accounts.authenticate(given.api_key, given.api_secret)
+    call.world = call.runtime.worlds.for_key(given.api_key)
+    return call.world.inventory.accounts.authenticate(given.api_key, given.api_secret)
 
 
 def _record(call: Call, started: float, response: Response | None) -> None:
     body = bytes(response.body) if response is not None else None
-    entry = call.runtime.journal.record(
+    entry = call.world.journal.record(
         JournalEntry(
             time=datetime.now(UTC),
             method=call.request.method,
@@ -183,7 +189,7 @@ def _record(call: Call, started: float, response: Response | None) -> None:
 async def _gate(call: Call, caller: Account) -> None:
     """Rate limits, then fault rules (the plan's, or the X-Mock-Fault header's) for this call."""
     operation = call.operation.value
-    limiter = call.runtime.rate_limiter
+    limiter = call.world.rate_limiter
     if limiter is not None:
         wait = limiter.check(caller.api_key, operation)
         if wait is not None:
@@ -200,9 +206,9 @@ async def _gate(call: Call, caller: Account) -> None:
 def _fault_for(call: Call, context: FaultContext) -> Fault | None:
     header = call.request.headers.get(FAULT_HEADER)
     if header is None:
-        return call.runtime.faults.draw(context)
+        return call.world.faults.draw(context)
     try:
-        return call.runtime.faults.resolve(parse_fault_header(header))
+        return call.world.faults.resolve(parse_fault_header(header))
     except FaultHeaderError as error:
         raise InvalidParameters({error.field: error.problem}) from error
 
@@ -226,7 +232,7 @@ async def _apply(fault: Fault) -> None:
 async def list_owned(call: Call, caller: Account) -> Response:
     query = queries.owned_query(call.params)
     return call.answers.answer(
-        call.runtime.inventory,
+        call.world.inventory,
         (call.operation, caller.api_key, query, call.format),
         lambda now: call.renderer.page(now.list_owned(caller, query), owned_wire, call.format),
     )
@@ -235,7 +241,7 @@ async def list_owned(call: Call, caller: Account) -> Response:
 async def search(call: Call, caller: Account) -> Response:
     query = queries.search_query(call.params)
     return call.answers.answer(
-        call.runtime.inventory,
+        call.world.inventory,
         (call.operation, caller.api_key, query, call.format),
         lambda now: call.renderer.page(now.search(query), available_wire, call.format),
     )
@@ -243,13 +249,13 @@ async def search(call: Call, caller: Account) -> Response:
 
 async def buy(call: Call, caller: Account) -> Response:
     ref, target = queries.number_ref(call.params), queries.target_api_key(call.params)
-    await call.runtime.write(lambda inventory: inventory.plan_buy(caller, ref, target))
+    await call.world.write(lambda inventory: inventory.plan_buy(caller, ref, target))
     return call.renderer.success(call.format)
 
 
 async def cancel(call: Call, caller: Account) -> Response:
     ref, target = queries.number_ref(call.params), queries.target_api_key(call.params)
-    await call.runtime.write(lambda inventory: inventory.plan_cancel(caller, ref, target))
+    await call.world.write(lambda inventory: inventory.plan_cancel(caller, ref, target))
     return call.renderer.success(call.format)
 
 
@@ -263,9 +269,9 @@ async def update(call: Call, caller: Account) -> Response:
         # is awaited before the inventory is touched, so without its lock, and a refusal (a 420)
         # changes nothing. An empty moHttpUrl removes the webhook: nothing to check.
         await webhooks.verify_mo_http_url(
-            runtime.webhooks, runtime.journal, mo_http_url, caller.api_key, redact(call.params)
+            runtime.webhooks, call.world.journal, mo_http_url, caller.api_key, redact(call.params)
         )
-    await runtime.write(lambda inventory: inventory.plan_update(caller, ref, changes))
+    await call.world.write(lambda inventory: inventory.plan_update(caller, ref, changes))
     return call.renderer.success(call.format)
 
 

@@ -43,9 +43,7 @@ Body = dict[str, Any]
 
 async def list_subaccounts(call: Call, caller: Account) -> Response:
     primary = _primary(call, caller)
-    return render.subaccounts_list(
-        primary, subaccounts.subaccounts(call.runtime.inventory, primary)
-    )
+    return render.subaccounts_list(primary, subaccounts.subaccounts(call.world.inventory, primary))
 
 
 async def create_subaccount(call: Call, caller: Account) -> Response:
@@ -86,7 +84,7 @@ def _list_transfers(kind: TransferKind) -> Handler:
     async def list_transfers(call: Call, caller: Account) -> Response:
         primary = _primary(call, caller)
         query = _transfer_query(call, primary, kind)
-        inventory = call.runtime.inventory
+        inventory = call.world.inventory
         return render.transfers_list(kind, inventory.read(lambda i: i.transfers.select(query)))
 
     return list_transfers
@@ -119,7 +117,7 @@ async def transfer_number(call: Call, caller: Account) -> Response:
         country=_country(body),
     )
     moved = await _write(call, lambda i: subaccounts.plan_transfer_number(i, primary, request))
-    owned = call.runtime.inventory.owner_of(moved.msisdn)
+    owned = call.world.inventory.owner_of(moved.msisdn)
     country = owned[1].attributes.country if owned is not None else request.country or ""
     return render.number_moved(moved.msisdn, country, moved.from_key, moved.to_key)
 
@@ -132,7 +130,7 @@ def _primary(call: Call, caller: Account) -> Account:
 
 
 def _subaccount(call: Call, primary: Account, key: str) -> Account:
-    return subaccounts.subaccount_of(call.runtime.inventory, primary, key)
+    return subaccounts.subaccount_of(call.world.inventory, primary, key)
 
 
 async def _write(call: Call, plan: Callable[[Inventory], Planned]) -> Planned:
@@ -143,7 +141,7 @@ async def _write(call: Call, plan: Callable[[Inventory], Planned]) -> Planned:
         planned.append(plan(inventory))
         return planned[-1]
 
-    await call.runtime.write(planning)
+    await call.world.write(planning)
     return planned[-1]
 
 
@@ -225,7 +223,7 @@ def _transfer_query(call: Call, primary: Account, kind: TransferKind) -> Transfe
     family = frozenset(
         [
             primary.api_key,
-            *(a.api_key for a in subaccounts.subaccounts(call.runtime.inventory, primary)),
+            *(a.api_key for a in subaccounts.subaccounts(call.world.inventory, primary)),
         ]
     )
     return TransferQuery(

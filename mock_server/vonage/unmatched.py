@@ -4,7 +4,7 @@ import difflib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from starlette.requests import ClientDisconnect, Request
@@ -44,12 +44,19 @@ def is_vonage_path(path: str) -> bool:
 
 
 class UnmatchedRecorder:
-    """Journals unmatched requests and warns once per path (of the WARNED_PATHS latest)."""
+    """Journals unmatched requests and warns once per path (of the WARNED_PATHS latest).
+
+    A request is journaled where its api_key's calls are (`journal_of`: the journal of the
+    world it names), the base world's when it names none.
+    """
 
     def __init__(
-        self, journal: Journal, routes: Sequence[tuple[str, str]], log_requests: bool = False
+        self,
+        journal_of: Callable[[str | None], Journal],
+        routes: Sequence[tuple[str, str]],
+        log_requests: bool = False,
     ) -> None:
-        self.journal, self.routes = journal, routes
+        self.journal_of, self.routes = journal_of, routes
         self.log_requests = log_requests  # --log-requests: a line for these calls too
         self._warned: OrderedDict[str, None] = OrderedDict()
 
@@ -59,7 +66,7 @@ class UnmatchedRecorder:
         hint = messages.UNMATCHED_HINT.format(route=route) if route else None
         params = await _params(request)
         given = auth.credentials(request.headers.get("authorization"), params)
-        entry = self.journal.record(
+        entry = self.journal_of(given.api_key).record(
             JournalEntry(
                 time=datetime.now(UTC),
                 method=method,

@@ -17,6 +17,7 @@ def test_health_summarises_the_loaded_state_without_credentials(client: TestClie
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok", "version": __version__, "accounts": 4, "available": 27, "owned": 5,
+        "worlds": 0,
     }  # fmt: skip
     client.post("/number/buy", data={"country": "US", "msisdn": "12015550100"}, auth=MASTER)
     assert client.get("/_mock/health").json() | {} == {
@@ -25,6 +26,7 @@ def test_health_summarises_the_loaded_state_without_credentials(client: TestClie
         "accounts": 4,
         "available": 26,
         "owned": 6,
+        "worlds": 0,
     }
 
 

@@ -38,7 +38,7 @@ def limited(
 def use_clock(client: TestClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """Drive the app's limiter by `clock` (see mock_server.simulation.rate_limits.RateLimiter)."""
     app: Any = client.app
-    monkeypatch.setattr(app.state.runtime.rate_limiter, "_clock", clock)
+    monkeypatch.setattr(app.state.runtime.base.rate_limiter, "_clock", clock)
 
 
 def search(client: TestClient, auth: tuple[str, str] = MASTER, **headers: str):

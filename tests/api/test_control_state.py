@@ -15,7 +15,7 @@ from mock_server.vonage.rendering import PROBLEM_JSON
 
 SUCCESS = {"error-code": "200", "error-code-label": messages.SUCCESS}
 START_SUMMARY = {
-    "status": "ok", "version": __version__, "accounts": 4, "available": 27, "owned": 5,
+    "status": "ok", "version": __version__, "accounts": 4, "available": 27, "owned": 5, "worlds": 0,
 }  # fmt: skip
 START_BALANCES = {
     "master01": "100.00",
@@ -212,6 +212,7 @@ def test_export_reset_put_export_round_trips_exactly(client: TestClient) -> None
     assert put.status_code == 200
     assert put.json() == {
         "status": "ok", "version": __version__, "accounts": 5, "available": 35, "owned": 7,
+        "worlds": 0,
     }  # fmt: skip
     assert state(client) == exported
 

@@ -100,7 +100,8 @@ def test_an_unmatched_path_is_logged_once(
 def test_the_paths_remembered_for_warnings_are_bounded(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    recorder = unmatched.UnmatchedRecorder(client.app.state.runtime.journal, ())  # type: ignore[attr-defined]
+    journal = client.app.state.runtime.base.journal  # type: ignore[attr-defined]
+    recorder = unmatched.UnmatchedRecorder(lambda api_key: journal, ())
     with caplog.at_level(logging.WARNING, logger=unmatched.logger.name):
         for index in range(unmatched.WARNED_PATHS + 1):
             recorder._warn("GET", f"/made/up/{index}", None)

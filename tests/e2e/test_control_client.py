@@ -42,6 +42,7 @@ def test_health_and_reset(mock_server: MockServer, mock: MockClient, e2e_data: E
         "accounts": len(e2e_data.raw["accounts"]),
         "available": len(e2e_data.gb_available) + len(e2e_data.us_available),
         "owned": len(e2e_data.raw["owned"]),
+        "worlds": 0,
     }
     msisdn = {"country": "GB", "msisdn": e2e_data.gb_available[0]}
     (bought,) = run_node_calls(mock_server, e2e_data.primary, [{"op": "buy", "params": msisdn}])

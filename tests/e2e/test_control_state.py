@@ -92,6 +92,7 @@ def test_state_export_reset_import_round_trip(
         "accounts": start["accounts"] + 1,
         "available": start["available"] + 1 - 3,
         "owned": start["owned"] + 3,
+        "worlds": 0,
     }
     assert {a["api_key"]: a["balance"] for a in saved["accounts"]} == {
         primary.api_key: "998.75",  # its own GB number

@@ -40,6 +40,7 @@ def test_health_counts_the_loaded_fixtures(mock_server: MockServer, e2e_data: E2
         "accounts": len(e2e_data.raw["accounts"]),
         "available": len(e2e_data.gb_available) + len(e2e_data.us_available),
         "owned": len(e2e_data.raw["owned"]),
+        "worlds": 0,
     }
 
 

@@ -17,6 +17,7 @@
     "landline-toll-free": "Toll-free",
   };
   const WRITES = new Set(["buy", "cancel", "update"]);
+  const BASE_WORLD = "base";
   const integer = new Intl.NumberFormat("en-US");
 
   const $ = (id) => document.getElementById(id);
@@ -60,7 +61,11 @@
 
   // -- the control API ----------------------------------------------------------------------
 
-  class AuthRequired extends Error {}
+  /** A failure already dealt with (the login form is up, or the world shown changed). */
+  class Quiet extends Error {}
+  class AuthRequired extends Quiet {}
+  /** The world shown changed while a call was out: its answer belongs to the old one. */
+  class WorldChanged extends Quiet {}
 
   class ApiError extends Error {
     constructor(status, problem) {
@@ -74,8 +79,11 @@
 
   const token = () => sessionStorage.getItem(TOKEN_KEY);
 
-  /** A control API call with the admin token; JSON out, ApiError or AuthRequired on failure. */
-  async function api(path, { method = "GET", json, body } = {}) {
+  /**
+   * A control API call with the admin token; JSON out, ApiError or Quiet on failure. `scoped`
+   * calls act on the world shown (`?world=`, none for the base); the worlds' own routes are not.
+   */
+  async function api(path, { method = "GET", json, body, scoped = true } = {}) {
     const headers = { "Accept": "application/json" };
     const stored = token();
     if (stored) headers["Authorization"] = `Bearer ${stored}`;
@@ -85,15 +93,30 @@
     } else if (body !== undefined) {
       headers["Content-Type"] = "application/json";
     }
-    const response = await fetch(path, { method, headers, body, cache: "no-store" });
+    const generation = world.generation;
+    const url = scoped ? inWorld(path) : path;
+    const response = await fetch(url, { method, headers, body, cache: "no-store" });
+    const text = await response.text();
+    if (generation !== world.generation) throw new WorldChanged();
     if (response.status === 401) {
       askForToken(stored ? "The mock refused this token. Enter the current one." : "");
       throw new AuthRequired();
     }
-    const text = await response.text();
     const data = text ? parseJson(text) : null;
-    if (!response.ok) throw new ApiError(response.status, data);
+    if (!response.ok) {
+      if (scoped && response.status === 404 && world.id !== BASE_WORLD && data && data.field === "world") {
+        worldGone(data.detail);  // deleted, or expired: the page goes back to the base world
+        throw new WorldChanged();
+      }
+      throw new ApiError(response.status, data);
+    }
     return data;
+  }
+
+  /** A control path for the world shown. */
+  function inWorld(path) {
+    if (world.id === BASE_WORLD) return path;
+    return `${path}${path.includes("?") ? "&" : "?"}world=${encodeURIComponent(world.id)}`;
   }
 
   function parseJson(text) {
@@ -106,6 +129,7 @@
     stopPolling();
     $("app").hidden = true;
     $("toolbar").hidden = true;
+    $("world-picker").hidden = true;
     $("login").hidden = false;
     $("login-error").textContent = message;
     $("health").textContent = "Locked: admin token required";
@@ -170,18 +194,190 @@
 
   let lastHealth = null;
 
-  async function pollHealth() {
-    const health = await api("/_mock/health");
+  async function loadVersion() {
+    const health = await api("/_mock/health", { scoped: false });
     $("version").textContent = health.version ? `v${health.version}` : "";
-    $("health").replaceChildren(
-      el("strong", { text: count(health.accounts) }), " accounts · ",
-      el("strong", { text: count(health.available) }), " numbers for sale · ",
-      el("strong", { text: count(health.owned) }), " owned",
+  }
+
+  /** The worlds and the shown one's counts (the header line); whether those counts changed. */
+  async function pollHealth() {
+    const listing = await api("/_mock/worlds", { scoped: false });
+    renderWorlds(listing);
+    const shown = listing.worlds.find((entry) => entry.id === world.id);
+    if (!shown) {
+      // Deleted, or expired: a call on it is answered with a 404 saying which (see api).
+      await api("/_mock/faults");
+      worldGone("it is no longer listed");
+      throw new WorldChanged();
+    }
+    fill($("health"),
+      world.id === BASE_WORLD ? null : ["World ", el("strong", { text: worldLabel(shown) }), ": "],
+      el("strong", { text: count(shown.accounts) }), " accounts · ",
+      el("strong", { text: count(shown.available) }), " numbers for sale · ",
+      el("strong", { text: count(shown.owned) }), " owned",
     );
-    const key = `${health.accounts}/${health.available}/${health.owned}`;
+    const key = `${shown.accounts}/${shown.available}/${shown.owned}`;
     const changed = lastHealth !== null && key !== lastHealth;
     lastHealth = key;
     return changed;
+  }
+
+  // -- worlds -------------------------------------------------------------------------------------
+
+  // The world every view shows and acts on; `generation` counts the changes of world, so that an
+  // answer about the world shown before is recognised (api) and dropped.
+  const world = {
+    id: new URLSearchParams(location.search).get("world") || BASE_WORLD,
+    generation: 0,
+    choices: null,
+    rows: null,
+  };
+
+  const worldLabel = (entry) => entry.name ? `${entry.id} (${entry.name})` : entry.id;
+
+  /** Show another world: every view reloads from it, and the address remembers it. */
+  async function showWorld(id, message = "", bad = false) {
+    world.id = id;
+    world.generation += 1;
+    const url = new URL(location.href);
+    if (id === BASE_WORLD) url.searchParams.delete("world");
+    else url.searchParams.set("world", id);
+    history.replaceState(null, "", url);
+    stopPolling();
+    lastHealth = null;
+    search.params = null;
+    revealed.clear();
+    resetJournalView();
+    fill($("delivery"), el("p", { class: "empty", text: "Nothing sent yet." }));
+    world.choices = null;  // the selector is filled again, the new world chosen
+    if (message) notify(message, bad);
+    await open();
+  }
+
+  /** The world shown no longer exists (deleted or expired): back to the base world. */
+  function worldGone(detail) {
+    const gone = world.id;
+    showWorld(BASE_WORLD, `World ${gone} is gone (${detail}): showing the base world.`, true)
+      .catch(report);
+  }
+
+  function renderWorlds(listing) {
+    const { worlds } = listing;
+    const choices = JSON.stringify(worlds.map((entry) => [entry.id, entry.name]));
+    if (choices !== world.choices) {
+      world.choices = choices;
+      const select = $("world-select");
+      fill(select, worlds.map((entry) => el("option", {
+        value: entry.id,
+        text: entry.id === BASE_WORLD ? "base (loaded at start)" : worldLabel(entry),
+      })));
+      if (!worlds.some((entry) => entry.id === world.id)) {
+        select.append(el("option", { value: world.id, text: world.id }));  // about to fall back
+      }
+      select.value = world.id;
+    }
+    setBadge("worlds-badge", worlds.length - 1);
+    const timeout = listing.idle_timeout;
+    $("worlds-limits").textContent = `${count(worlds.length - 1)} of at most ${count(listing.max_worlds)} made; `
+      + (timeout > 0 ? `one unused for ${duration(timeout)} is dropped.` : "kept until deleted.");
+    // Rows are made again when a world or its counts change; the idle times change in place.
+    const rows = JSON.stringify([world.id, worlds.map(({ idle_seconds, ...rest }) => rest)]);
+    if (rows !== world.rows) {
+      world.rows = rows;
+      $("worlds-body").replaceChildren(...worlds.map(worldRow));
+    }
+    for (const entry of worlds) {
+      const idle = document.querySelector(`#worlds-body [data-idle="${CSS.escape(entry.id)}"]`);
+      if (idle && entry.id !== BASE_WORLD) idle.textContent = duration(entry.idle_seconds);
+    }
+  }
+
+  function worldRow(entry) {
+    const shown = entry.id === world.id;
+    const base = entry.id === BASE_WORLD;
+    const made = new Date(entry.created_at);
+    return el("tr", { "data-world": entry.id, class: shown ? "current" : null, "aria-current": shown ? "true" : null },
+      el("th", { scope: "row", class: "mono", text: entry.id }),
+      el("td", {}, base ? "the state loaded at start" : entry.name || unset()),
+      el("td", {}, el("time", { datetime: entry.created_at, text: made.toLocaleString("en-GB") })),
+      el("td", { class: "num", text: count(entry.accounts) }),
+      el("td", { class: "num", text: count(entry.available) }),
+      el("td", { class: "num", text: count(entry.owned) }),
+      el("td", { class: "num", "data-idle": entry.id }, base ? unset("never dropped") : duration(entry.idle_seconds)),
+      el("td", { class: "actions" },
+        shown
+          ? el("span", { class: "shown", text: "Shown" })
+          : el("button", { type: "button", text: "Show", "aria-label": `Show world ${entry.id}`,
+            onclick: () => showWorld(entry.id).catch(report) }),
+        base ? null : el("button", { type: "button", text: "Delete", "aria-label": `Delete world ${entry.id}`,
+          onclick: () => deleteWorld(entry.id).catch(report) })),
+    );
+  }
+
+  function duration(seconds) {
+    const s = Math.round(seconds);
+    if (s < 60) return `${s} s`;
+    if (s < 3600) return `${Math.floor(s / 60)} min`;
+    const minutes = Math.floor((s % 3600) / 60);
+    return `${Math.floor(s / 3600)} h${minutes ? ` ${minutes} min` : ""}`;
+  }
+
+  async function makeWorld(event) {
+    event.preventDefault();
+    const error = $("world-error");
+    error.textContent = "";
+    const name = event.target.elements.name.value.trim();
+    try {
+      const made = await api("/_mock/worlds", { method: "POST", json: name ? { name } : {}, scoped: false });
+      event.target.reset();
+      await showWorld(made.id, `World ${made.id} made: ${count(made.accounts.length)} accounts under fresh credentials, listed below.`);
+    } catch (failure) {
+      if (!(failure instanceof Quiet)) error.textContent = `Refused: ${failure.message}`;
+    }
+  }
+
+  async function deleteWorld(id) {
+    if (!window.confirm(`Delete world ${id}? Its credentials stop working at once.`)) return;
+    await api(`/_mock/worlds/${encodeURIComponent(id)}`, { method: "DELETE", scoped: false });
+    if (id === world.id) {
+      await showWorld(BASE_WORLD, `World ${id} deleted: showing the base world.`);
+      return;
+    }
+    notify(`World ${id} deleted.`);
+    await pollHealth();
+  }
+
+  // -- credentials ----------------------------------------------------------------------------
+
+  // The api_keys whose secret is shown (until the world shown changes).
+  const revealed = new Set();
+
+  function renderCredentials(accounts) {
+    const shown = world.id === BASE_WORLD ? "the base world" : `world ${world.id}`;
+    $("credentials-heading").textContent = `Credentials of ${shown}`;
+    $("credentials-body").replaceChildren(...accounts.map((account) => {
+      const secret = el("code", { class: "secret" });
+      const toggle = el("button", { type: "button", class: "quiet", "aria-label": `Show the secret of ${account.api_key}` });
+      const render = () => {
+        const open = revealed.has(account.api_key);
+        secret.textContent = open ? account.api_secret : "••••••••";
+        secret.setAttribute("data-secret", open ? account.api_key : "hidden");
+        toggle.textContent = open ? "Hide" : "Show";
+        toggle.setAttribute("aria-pressed", String(open));
+      };
+      toggle.addEventListener("click", () => {
+        if (revealed.has(account.api_key)) revealed.delete(account.api_key);
+        else revealed.add(account.api_key);
+        render();
+      });
+      render();
+      return el("tr", { "data-credentials": account.api_key },
+        el("td", {}, account.name || unset("no name")),
+        el("td", {}, account.parent ? ["subaccount of ", el("code", { text: account.parent })] : "primary"),
+        el("td", {}, el("code", { class: "key", text: account.api_key })),
+        el("td", { class: "secret-cell" }, secret, " ", toggle),
+      );
+    }));
   }
 
   // -- inventory --------------------------------------------------------------------------------
@@ -277,7 +473,7 @@
     try {
       page = await api(`/_mock/inventory/search?${params}`);
     } catch (error) {
-      if (error instanceof AuthRequired) return;
+      if (error instanceof Quiet) return;
       status.textContent = `Search refused: ${error.message}`;
       status.classList.add("error");
       return;
@@ -315,6 +511,7 @@
     const state = await api("/_mock/state");
     owned = state.owned;
     renderAccounts(state);
+    renderCredentials(state.accounts);
     fillOwnedSelects();
     return state;
   }
@@ -628,7 +825,7 @@
       notify(`Rule ${rule.id} added: the next matching ${rule.operation === "*" ? "call" : rule.operation} is affected.`);
       await loadFaults();
     } catch (failure) {
-      if (!(failure instanceof AuthRequired)) error.textContent = `Refused: ${failure.message}`;
+      if (!(failure instanceof Quiet)) error.textContent = `Refused: ${failure.message}`;
     }
   }
 
@@ -637,7 +834,7 @@
       await api(`/_mock/faults/${encodeURIComponent(id)}`, { method: "DELETE" });
       notify(`Rule ${id} removed.`);
     } catch (failure) {
-      if (!(failure instanceof AuthRequired)) notify(`Could not remove ${id}: ${failure.message}`, true);
+      if (!(failure instanceof Quiet)) notify(`Could not remove ${id}: ${failure.message}`, true);
     }
     await loadFaults();
     // The focused button is gone with its row: keep the keyboard user in the same place.
@@ -647,11 +844,14 @@
   // -- state: reset, export, import -----------------------------------------------------------
 
   async function resetState() {
-    if (!window.confirm("Reset the mock to its fixtures? Purchases, fault rules and the journal are cleared.")) return;
+    const question = world.id === BASE_WORLD
+      ? "Reset the mock to its fixtures? Purchases, fault rules and the journal are cleared."
+      : `Reset world ${world.id} to the state it began with? Its purchases, fault rules and journal are cleared; its credentials stay.`;
+    if (!window.confirm(question)) return;
     const health = await api("/_mock/reset", { method: "POST" });
     resetJournalView();
     await refreshAll();
-    notify(`State reset: ${count(health.accounts)} accounts, ${count(health.available)} numbers for sale, ${count(health.owned)} owned.`);
+    notify(`${world.id === BASE_WORLD ? "State" : `World ${world.id}`} reset: ${count(health.accounts)} accounts, ${count(health.available)} numbers for sale, ${count(health.owned)} owned.`);
   }
 
   async function exportState() {
@@ -659,7 +859,8 @@
     const blob = new Blob([JSON.stringify(state, null, 2) + "\n"], { type: "application/json" });
     const url = URL.createObjectURL(blob);
     const stamp = new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "");
-    const link = el("a", { href: url, download: `vonage-numbers-mock-state-${stamp}.json` });
+    const which = world.id === BASE_WORLD ? "" : `-${world.id}`;
+    const link = el("a", { href: url, download: `vonage-numbers-mock-state${which}-${stamp}.json` });
     document.body.append(link);
     link.click();
     link.remove();
@@ -682,7 +883,7 @@
       await refreshAll();
       notify(`Imported ${file.name}: ${count(health.accounts)} accounts, ${count(health.available)} numbers for sale, ${count(health.owned)} owned.`);
     } catch (failure) {
-      if (!(failure instanceof AuthRequired)) notify(`${file.name} was refused: ${failure.message}`, true);
+      if (!(failure instanceof Quiet)) notify(`${file.name} was refused: ${failure.message}`, true);
     }
   }
 
@@ -700,7 +901,7 @@
       const result = await api(`/_mock/inbound/${kind}`, { method: "POST", json: payload });
       showDelivery(what, payload, result);
     } catch (failure) {
-      if (!(failure instanceof AuthRequired)) showRefusal(what, payload, failure);
+      if (!(failure instanceof Quiet)) showRefusal(what, payload, failure);
     } finally {
       submit.disabled = false;
     }
@@ -781,7 +982,7 @@
     try {
       if (!document.hidden) await tick();
     } catch (error) {
-      if (error instanceof AuthRequired) return;  // the login form is up; polling stopped
+      if (error instanceof Quiet) return;  // the login form is up, or another world shown: stopped
       $("health").textContent = `Mock unreachable: ${error.message}`;
     }
     if (run === pollRun) pollTimer = setTimeout(() => poll(run), POLL_MS);
@@ -810,9 +1011,9 @@
 
   async function open() {
     try {
-      await Promise.all([loadSummary(), loadState(), loadFaults(), pollHealth(), pollJournal()]);
+      await Promise.all([loadSummary(), loadState(), loadFaults(), pollHealth(), pollJournal(), loadVersion()]);
     } catch (error) {
-      if (error instanceof AuthRequired) return;  // the login form is up
+      if (error instanceof Quiet) return;  // the login form is up, or another world is opening
       $("health").textContent = `Mock unreachable (${error.message}); retrying…`;
       setTimeout(open, RETRY_MS);
       return;
@@ -820,6 +1021,7 @@
     $("login").hidden = true;
     $("app").hidden = false;
     $("toolbar").hidden = false;
+    $("world-picker").hidden = false;
     loaded();
     $("forget-token").hidden = !token();
     if (!search.params) await runSearch(1);
@@ -843,10 +1045,12 @@
     $("import-file").addEventListener("change", (event) => importState(event).catch(report));
     $("sms-form").addEventListener("submit", (event) => sendInbound(event, "sms"));
     $("call-form").addEventListener("submit", (event) => sendInbound(event, "call"));
+    $("world-select").addEventListener("change", (event) => showWorld(event.target.value).catch(report));
+    $("world-form").addEventListener("submit", makeWorld);
   }
 
   function report(error) {
-    if (!(error instanceof AuthRequired)) notify(error.message, true);
+    if (!(error instanceof Quiet)) notify(error.message, true);
   }
 
   wire();
