@@ -4,7 +4,7 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 # Never kept, whatever the client sends: a journal is for reading, and is read by people.
@@ -33,8 +33,11 @@ def response_excerpt(body: bytes, secrets: Iterable[str | None] = ()) -> str:
     return text + TRUNCATED if len(body) > RESPONSE_EXCERPT_BYTES else text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JournalEntry:
+    """One call as the journal keeps it. Numbered by `Journal.record` (in place: a copy would
+    cost a request a few microseconds), never changed after."""
+
     time: datetime
     method: str
     path: str
@@ -101,7 +104,7 @@ class Journal:
     def record(self, entry: JournalEntry) -> JournalEntry:
         """Add an entry; its id is assigned here, in arrival order."""
         with self._lock:
-            entry = replace(entry, id=self._next_id)
+            entry.id = self._next_id
             self._next_id += 1
             self._entries.append(entry)
             return entry

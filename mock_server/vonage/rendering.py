@@ -147,6 +147,7 @@ class Renderer:
         self._nothing_when_none = empty_numbers == "empty"
         self._kebab = xml_names == "kebab"
         self._names: dict[str, str] = {}
+        self._success: dict[Format, bytes] = {}
 
     def page(self, page: Page[Any], to_wire: Any, negotiated: Negotiated) -> Response:
         body: Wire = {}
@@ -157,7 +158,14 @@ class Renderer:
         return self.respond(body, LIST_ROOT, negotiated)
 
     def success(self, negotiated: Negotiated) -> Response:
-        return self.respond(status_wire("200", messages.SUCCESS), STATUS_ROOT, negotiated)
+        # The same bytes every time: rendered once per format.
+        content = self._success.get(negotiated.format)
+        if content is None:
+            success = status_wire("200", messages.SUCCESS)
+            content = self._success[negotiated.format] = self._content(
+                success, STATUS_ROOT, negotiated.format
+            )
+        return Response(content, media_type=negotiated.media_type)
 
     def error(
         self,
@@ -178,12 +186,14 @@ class Renderer:
         status: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        if negotiated.format is Format.XML:
-            content = self.xml(body, root)
-        else:
-            text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-            content = text.encode("utf-8", errors="replace")  # lone surrogates become "?"
+        content = self._content(body, root, negotiated.format)
         return Response(content, status, headers, media_type=negotiated.media_type)
+
+    def _content(self, body: Wire, root: str, format: Format) -> bytes:
+        if format is Format.XML:
+            return self.xml(body, root)
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8", errors="replace")  # lone surrogates become "?"
 
     def xml(self, body: Wire, root: str) -> bytes:
         # Written as text with the standard library's escaping rather than built as an element
