@@ -1,7 +1,8 @@
-"""The server on each HTTP parser (`--http-parser httptools`, the default, and `h11`): the same
-answers over HTTP and HTTPS, the same transport guards, a dropped connection, from a real
-process. (tests/hostile/test_connections.py runs every guard with both; the shutdown tests of
-test_server_process.py do too.)"""
+"""The server on each stack it can run on: asyncio's loop with each HTTP parser
+(`--http-parser httptools`, the default, and `h11`), and uvloop (`--event-loop uvloop`) with
+httptools. The same answers over HTTP and HTTPS, the same transport guards, a dropped connection,
+from a real process. (tests/hostile/test_connections.py runs every guard with both parsers; the
+shutdown tests of test_server_process.py do too.)"""
 
 import base64
 import ssl
@@ -16,17 +17,21 @@ from support.sockets import exchange, parse_http
 
 pytestmark = pytest.mark.e2e
 
-PARSERS = ["httptools", "h11"]
+# (event loop, HTTP parser)
+STACKS = [("asyncio", "httptools"), ("asyncio", "h11"), ("uvloop", "httptools")]
 
 
-@pytest.fixture(scope="module", params=PARSERS)
+@pytest.fixture(scope="module", params=STACKS, ids=["-".join(stack) for stack in STACKS])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MockServer]:
-    parser: str = request.param
+    loop, parser = request.param
     started = start_mock_server(
-        tmp_path_factory.mktemp(parser),
-        extra_args=["--http-parser", parser, "--max-head-bytes", "2048"],
+        tmp_path_factory.mktemp(f"{loop}-{parser}"),
+        extra_args=[
+            *("--event-loop", loop, "--http-parser", parser),
+            *("--max-head-bytes", "2048"),
+        ],
     )
     try:
         yield started
@@ -69,11 +74,9 @@ def test_searches_answer_alike_over_http_and_https(server: MockServer, e2e_data:
     assert e2e_data.gb_available[0].encode() in plain
 
 
-def test_the_wire_answer_is_the_same_on_either_parser(
-    server: MockServer, e2e_data: E2EData
-) -> None:
+def test_the_wire_answer_is_the_same_on_every_stack(server: MockServer, e2e_data: E2EData) -> None:
     """Status line and headers (but the date; h11 writes its own `Connection` capitalised):
-    what uvicorn writes does not depend on the parser that read the request."""
+    what uvicorn writes does not depend on the loop or the parser that read the request."""
     answer = exchange(server.http_port, _search_head(e2e_data))
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = [line.lower() for line in head.split(b"\r\n") if not line.startswith(b"date:")]
