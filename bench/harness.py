@@ -404,7 +404,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 @dataclass(frozen=True)
 class Goal:
-    """One target of the performance issue, judged on one figure."""
+    """One performance goal, judged on one figure."""
 
     name: str
     value: float | None

@@ -9,7 +9,7 @@ Starts, on 127.0.0.1 and one at a time under load:
 - the reference, bench/reference_app.py: one `async def` route on the same stack,
 - Prism (the version pinned in bench/package.json) mocking tests/spec/numbers-1.0.20.json,
 loads each with wrk (64 connections, 2 threads) and prints requests/s, p50, p99 and peak RSS,
-each also as a ratio to the reference measured in the same run, then the issue's goals. All
+each also as a ratio to the reference measured in the same run, then the performance goals. All
 servers are stopped at the end, on failure and on Ctrl-C. Progress goes to stderr, the report
 to stdout. See bench/README.md for how to read it.
 """
