@@ -18,8 +18,7 @@ from mock_server.serving.protocols import (
     guarded,
     limits,
 )
-from mock_server.serving.protocols.guards import origin_form
-from mock_server.serving.protocols.h11_guarded import head_size
+from mock_server.serving.protocols.guards import head_size, origin_form
 from mock_server.settings import HttpParser, Settings
 
 
@@ -43,7 +42,7 @@ def test_head_size_counts_the_request_line_and_headers() -> None:
     connection.receive_data(raw)
     event = connection.next_event()
     assert isinstance(event, h11.Request)
-    assert head_size(event) == len(raw)
+    assert head_size(event.method, event.target, event.headers) == len(raw)
 
 
 def _record(message: str) -> logging.LogRecord:

@@ -8,6 +8,7 @@ feeds the counts from its `data_received`.
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -117,6 +118,20 @@ class GuardedConnection(asyncio.Protocol):
         self._head_done()
         self.transport.write(_raw(response, self.server_state.default_headers))
         self.transport.close()
+
+
+# Request line bytes besides method and target, and the head's closing CRLF; each header line
+# adds ": " and CRLF.
+_REQUEST_LINE_EXTRA = len(b"  HTTP/1.1\r\n\r\n")
+_HEADER_LINE_EXTRA = len(b": \r\n")
+
+
+def head_size(method: bytes, target: bytes, headers: Iterable[tuple[bytes, bytes]]) -> int:
+    """About the bytes of the head a parsed request came in: its request line and headers."""
+    size = len(method) + len(target) + _REQUEST_LINE_EXTRA
+    for name, value in headers:
+        size += len(name) + len(value) + _HEADER_LINE_EXTRA
+    return size
 
 
 def origin_form(target: bytes) -> bytes:

@@ -15,7 +15,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from mock_server.serving.protocols.guards import GuardedConnection, origin_form
+from mock_server.serving.protocols.guards import GuardedConnection, head_size, origin_form
 
 
 class _Connection(h11.Connection):
@@ -53,24 +53,17 @@ class _Connection(h11.Connection):
         return event
 
 
-_REQUEST_LINE_EXTRA = len(b"  HTTP/1.1\r\n") + 2  # spaces, version, CRLFs of line and head
 _FRAMING = {b"transfer-encoding": 1, b"content-length": 2}
 _BOTH_FRAMINGS = 3
 
 
-def head_size(event: h11.Request) -> int:
-    """About the bytes of the head the event was read from."""
-    return _head_facts(event)[0]
-
-
 def _head_facts(event: h11.Request) -> tuple[int, int]:
-    """`head_size`, and which framing headers the head has (a bit each), in one pass: this
-    runs for every request."""
-    size, framing = len(event.method) + len(event.target) + _REQUEST_LINE_EXTRA, 0
-    for name, value in event.headers:
-        size += len(name) + len(value) + 4
+    """The head's size, and which framing headers it has (a bit each): this runs for every
+    request."""
+    framing = 0
+    for name, _ in event.headers:
         framing |= _FRAMING.get(name, 0)
-    return size, framing
+    return head_size(event.method, event.target, event.headers), framing
 
 
 class GuardedH11Protocol(GuardedConnection, H11Protocol):

@@ -15,12 +15,8 @@ way. An absolute-form target is served as its path, as with h11.
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mock_server.serving.protocols.guards import GuardedConnection, origin_form
+from mock_server.serving.protocols.guards import GuardedConnection, head_size, origin_form
 
-# Request line bytes besides method and target, and the head's closing CRLF; each header line
-# adds ": " and CRLF.
-_REQUEST_LINE_EXTRA = len(b"  HTTP/1.1\r\n\r\n")
-_HEADER_LINE_EXTRA = 4
 # The longest target httptools.parse_url takes (it keeps offsets in 16 bits).
 _MAX_PARSED_URL = 65535
 
@@ -59,10 +55,7 @@ class GuardedHttpToolsProtocol(GuardedConnection, HttpToolsProtocol):
         # The bytes read so far were this head's (and maybe some of its body): given back.
         self._head_done()
         url = self.url
-        size = len(self.parser.get_method()) + len(url) + _REQUEST_LINE_EXTRA
-        for name, value in self.headers:
-            size += len(name) + len(value) + _HEADER_LINE_EXTRA
-        if size > self.limits.max_head_bytes:
+        if head_size(self.parser.get_method(), url, self.headers) > self.limits.max_head_bytes:
             self.head_too_large = True
             raise HeadTooLarge
         if url[:1] != b"/" and url != b"*":
